@@ -1,0 +1,87 @@
+"""One function per command. Returns results; never prints, never exits.
+
+The CLI (and tests, and other programs) call these; the clock and ids come in as
+arguments so that every output can be reproduced byte for byte.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from incasso_sheets.issues import Report
+from incasso_sheets.settings import Settings, load_settings
+from incasso_sheets.sheets import columns, schemas
+from incasso_sheets.sheets.read import RawSheet, read_sheet
+from incasso_sheets.sheets.validate import run_rules
+
+DEBTOR_SHEETS = ("debiteuren", "debtors", "klanten", "customers", "relaties")
+INVOICE_SHEETS = ("facturen", "verkoopfacturen", "invoices", "openstaande posten")
+
+
+@dataclass(frozen=True)
+class CheckedSheet:
+    raw: RawSheet
+    mapping: columns.Mapping
+    prepared: pl.DataFrame   # text + helper columns, for reports
+    typed: pl.DataFrame      # clean values, for collecting
+
+    @property
+    def rows(self) -> int:
+        return self.typed.height
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    report: Report
+    debtors: CheckedSheet
+    invoices: CheckedSheet
+    settings: Settings | None
+
+    @property
+    def rows(self) -> int:
+        return self.debtors.rows + self.invoices.rows
+
+
+def check_debtors(raw: RawSheet, today: dt.date, default_scheme: str = "CORE") -> tuple[CheckedSheet, list]:
+    mapping = columns.map_headers(raw.headers, columns.DEBTOR_COLUMNS)
+    numeric = frozenset(c for c, h in mapping.found.items() if h in raw.numeric_columns)
+    frame = schemas.with_columns(raw.frame, mapping.found, schemas.DEBTOR_TEXT)
+    prepared = schemas.prepare_debtors(frame, numeric)
+    where = columns.where_of(mapping, columns.DEBTOR_COLUMNS, raw.file, raw.sheet)
+    issues = [i.at(file=raw.file, sheet=raw.sheet) for i in mapping.issues]
+    issues += run_rules(prepared, schemas.debtor_rules(today), where)
+    typed = schemas.typed_debtors(prepared, default_scheme)
+    return CheckedSheet(raw, mapping, prepared, typed), issues
+
+
+def check_invoices(raw: RawSheet, known_debtors: pl.Series, prefix_length: int = 0) -> tuple[CheckedSheet, list]:
+    mapping = columns.map_headers(raw.headers, columns.INVOICE_COLUMNS)
+    numeric = frozenset(c for c, h in mapping.found.items() if h in raw.numeric_columns)
+    frame = schemas.with_columns(raw.frame, mapping.found, schemas.INVOICE_TEXT)
+    prepared = schemas.prepare_invoices(frame, known_debtors, numeric)
+    where = columns.where_of(mapping, columns.INVOICE_COLUMNS, raw.file, raw.sheet)
+    issues = [i.at(file=raw.file, sheet=raw.sheet) for i in mapping.issues]
+    issues += run_rules(prepared, schemas.invoice_rules(prefix_length), where)
+    return CheckedSheet(raw, mapping, prepared, schemas.typed_invoices(prepared)), issues
+
+
+def check(debtors: Path, invoices: Path, today: dt.date, *, config: Path | None = None,
+          debtors_sheet: str | None = None, invoices_sheet: str | None = None) -> CheckResult:
+    """Read and check both sheets (and the settings file, when given)."""
+    report = Report()
+    settings = None
+    if config is not None:
+        settings, settings_issues = load_settings(config)
+        report.extend(settings_issues)
+    scheme = settings.collection.scheme if settings else "CORE"
+    raw_debtors = read_sheet(debtors, debtors_sheet, DEBTOR_SHEETS)
+    raw_invoices = read_sheet(invoices, invoices_sheet, INVOICE_SHEETS)
+    checked_debtors, issues = check_debtors(raw_debtors, today, scheme)
+    report.extend(issues)
+    checked_invoices, issues = check_invoices(raw_invoices, checked_debtors.typed["debtor_id"])
+    report.extend(issues)
+    return CheckResult(report, checked_debtors, checked_invoices, settings)

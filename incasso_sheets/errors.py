@@ -1,0 +1,19 @@
+"""CannotContinue: the one exception for "cannot go on" (unreadable file, bad settings).
+
+Problems in the user's data are Issues, not exceptions. The CLI turns a CannotContinue
+into its message and exit code 3, in one place.
+"""
+
+from __future__ import annotations
+
+from incasso_sheets import messages
+
+
+class CannotContinue(Exception):
+    def __init__(self, code: str, **params):
+        self.code = code
+        self.params = {k: "" if v is None else str(v) for k, v in params.items()}
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "en") -> str:
+        return messages.text(self.code, lang, **self.params)

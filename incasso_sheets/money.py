@@ -1,0 +1,117 @@
+"""Amounts: text -> integer cents, and cents -> text. No float anywhere.
+
+`parse_amounts` is the one parser. It works on a polars Series of text so a million
+invoices parse in one pass; `parse_amount` runs it on a single value. Accepted notations:
+`1234,56`, `1.234,56`, `1234.56`, `1,234.56`, `€ 1.234,56`, `-12,50`, `(12,50)`. A single
+separator followed by exactly three digits (`12.345`, `12,345`) could mean thousands or
+decimals, so it is reported as ambiguous rather than guessed. Cells that were numbers in a
+workbook arrive as plain `1234.56` text and are read with `numeric=True` (no ambiguity).
+
+`format_cents` is the one formatter: `12100 -> "121.00"`, with `decimal=","` for Dutch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+MAX_CENTS = 99_999_999_999  # SEPA: 999 999 999.99
+
+# Problem codes set by parse_amounts (null = parsed fine).
+INVALID = "amount-invalid"
+AMBIGUOUS = "amount-ambiguous"
+TOO_MANY_DECIMALS = "amount-too-many-decimals"
+TOO_LARGE = "amount-too-large"
+
+_NL_THOUSANDS = r"^[1-9]\d{0,2}(\.\d{3})+(,\d*)?$"
+_EN_THOUSANDS = r"^[1-9]\d{0,2}(,\d{3})+(\.\d*)?$"
+_AMBIGUOUS = r"^[1-9]\d{0,2}[.,]\d{3}$"
+_PLAIN = r"^\d*([.,]\d*)?$"
+
+
+@dataclass(frozen=True)
+class AmountError(ValueError):
+    code: str
+    text: str
+
+
+def parse_amounts(text: pl.Series, numeric: bool = False) -> pl.DataFrame:
+    """Parse a Series of amount text into a frame with `cents` (Int64) and `problem` (code).
+
+    Empty cells give null cents and a null problem; callers decide whether empty is allowed.
+    """
+    frame = pl.DataFrame({"t": text.cast(pl.Utf8)})
+    out = frame.lazy().with_columns(_amount_exprs(pl.col("t"), numeric)).select("cents", "problem")
+    return out.collect()
+
+
+def _amount_exprs(col: pl.Expr, numeric: bool) -> list[pl.Expr]:
+    s = col.str.replace_all(r"[\s\u00a0\u202f€]", "").str.replace(r"(?i)^EUR|EUR$", "")
+    paren = s.str.contains(r"^\(.*\)$")
+    s = pl.when(paren).then(s.str.slice(1, s.str.len_chars() - 2)).otherwise(s)
+    minus = s.str.contains(r"^-|-$") | paren
+    s = s.str.strip_chars("+-")
+    if numeric:
+        normal = pl.when(s.str.contains(r"^\d+(\.\d+)?$")).then(s)
+        problem = pl.when(normal.is_null() & (s != "")).then(pl.lit(INVALID))
+    else:
+        nl = s.str.contains(_NL_THOUSANDS)
+        en = s.str.contains(_EN_THOUSANDS)
+        ambiguous = s.str.contains(_AMBIGUOUS)
+        plain = s.str.contains(_PLAIN) & s.str.contains(r"\d")
+        normal = (
+            pl.when(ambiguous).then(None)
+            .when(nl).then(s.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True))
+            .when(en).then(s.str.replace_all(",", "", literal=True))
+            .when(plain).then(s.str.replace(",", ".", literal=True))
+        )
+        problem = (
+            pl.when(s == "").then(None)
+            .when(ambiguous).then(pl.lit(AMBIGUOUS))
+            .when(normal.is_null()).then(pl.lit(INVALID))
+        )
+    whole = normal.str.extract(r"^(\d*)", 1)
+    fraction = normal.str.extract(r"\.(\d*)$", 1).fill_null("").str.strip_chars_end("0")
+    problem = (
+        pl.when(problem.is_not_null()).then(problem)
+        .when(normal.is_not_null() & (fraction.str.len_chars() > 2)).then(pl.lit(TOO_MANY_DECIMALS))
+        .when(normal.is_not_null() & (whole.str.strip_chars_start("0").str.len_chars() > 12))
+        .then(pl.lit(TOO_LARGE))
+    )
+    whole_cents = pl.when(whole == "").then(pl.lit("0")).otherwise(whole).cast(pl.Int64, strict=False) * 100
+    fraction_cents = fraction.str.pad_end(2, "0").cast(pl.Int64, strict=False)
+    cents = pl.when(problem.is_null() & normal.is_not_null()).then(whole_cents + fraction_cents)
+    cents = pl.when(minus).then(-cents).otherwise(cents)
+    return [cents.alias("cents"), problem.alias("problem")]
+
+
+def amount_exprs(column: str, numeric: bool = False) -> list[pl.Expr]:
+    """Expressions giving `<column>_cents` and `<column>_problem` for a frame column."""
+    cents, problem = _amount_exprs(pl.col(column).cast(pl.Utf8), numeric)
+    return [cents.alias(f"{column}_cents"), problem.alias(f"{column}_problem")]
+
+
+def parse_amount(text: str, numeric: bool = False) -> int:
+    """One amount as integer cents; raises AmountError(code) when it cannot be read."""
+    row = parse_amounts(pl.Series([text]), numeric).row(0)
+    cents, problem = row
+    if problem is not None or cents is None:
+        raise AmountError(problem or INVALID, text)
+    return cents
+
+
+def format_cents(cents: int, decimal: str = ".") -> str:
+    """Integer cents as text with two decimals: 12100 -> '121.00' (or '121,00')."""
+    sign = "-" if cents < 0 else ""
+    whole, frac = divmod(abs(cents), 100)
+    return f"{sign}{whole}{decimal}{frac:02d}"
+
+
+def cents_text_expr(expr: pl.Expr, decimal: str = ".") -> pl.Expr:
+    """Column-wise `format_cents` for polars (same output, for writing big files)."""
+    a = expr.abs()
+    sign = pl.when(expr < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    return pl.concat_str(
+        [sign, (a // 100).cast(pl.Utf8), pl.lit(decimal), (a % 100).cast(pl.Utf8).str.pad_start(2, "0")]
+    )

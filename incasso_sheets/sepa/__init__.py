@@ -1,0 +1,1 @@
+"""The rules of the SEPA direct debit scheme. No I/O here."""

@@ -1,0 +1,93 @@
+"""IBAN, BIC and creditor identifier checks; SEPA and EEA country lists.
+
+IBAN and BIC rules come from schwifty (checksum, country length and BBAN format, bank
+registry); the creditor identifier check is ISO 7064 MOD 97-10 over the identifier with
+the business code skipped (sepa-rules.md §5.2), via python-stdnum's `eu.at_02`.
+Column-wise callers use `check_ibans`, which runs schwifty once per distinct IBAN.
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+from schwifty import BIC, IBAN
+from schwifty.exceptions import SchwiftyException
+from stdnum.eu import at_02
+from stdnum.exceptions import ValidationError
+
+EU = frozenset(
+    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
+)
+EEA = EU | {"IS", "LI", "NO"}
+# EPC register of SEPA countries and territories outside the EEA (2025): their debtors
+# need a postal address in the collection (sepa-rules.md §1).
+SEPA_NON_EEA = frozenset("CH GB MC SM VA AD GI GG JE IM PM AL MD ME MK".split())
+SEPA = EEA | SEPA_NON_EEA
+
+NOTPROVIDED = "NOTPROVIDED"
+_BIC_RE = re.compile(r"^[A-Z]{6}[A-Z2-9][A-NP-Z0-9]([A-Z0-9]{3})?$")
+
+
+def normalise_iban(text: str) -> str:
+    return re.sub(r"[\s\u00a0.\-]", "", text).upper()
+
+
+def inspect_iban(iban: str) -> tuple[str | None, str | None]:
+    """(problem, derived BIC): problem is None when `iban` (normalised) is valid; the BIC
+    is the one the bank registry knows for the IBAN's bank, or None."""
+    try:
+        parsed = IBAN(iban, validate_bban=True)
+    except SchwiftyException as exc:
+        return str(exc).rstrip("."), None
+    bic = parsed.bic
+    if bic is None:
+        return None, None
+    text = str(bic)
+    return None, text[:8] if text.endswith("XXX") else text
+
+
+def iban_problem(iban: str) -> str | None:
+    return inspect_iban(iban)[0]
+
+
+def check_ibans(ibans: pl.Series) -> pl.DataFrame:
+    """For each distinct normalised IBAN: `iban`, `problem` (reason or null), `derived_bic`."""
+    distinct = ibans.drop_nulls().unique().to_list()
+    inspected = [inspect_iban(value) for value in distinct]
+    problems = [p for p, _ in inspected]
+    bics = [b for _, b in inspected]
+    return pl.DataFrame(
+        {"iban": distinct, "problem": problems, "derived_bic": bics},
+        schema={"iban": pl.Utf8, "problem": pl.Utf8, "derived_bic": pl.Utf8},
+    )
+
+
+def bic_problem(bic: str) -> str | None:
+    if not _BIC_RE.match(bic):
+        return "8 or 11 letters and digits: bank (4), country (2), location (2), branch (3, optional)"
+    try:
+        BIC(bic)
+    except SchwiftyException as exc:
+        return str(exc).rstrip(".")
+    return None
+
+
+def bic_matches_iban(bic: str, derived: str | None, iban: str) -> bool:
+    """True when `bic` can belong to the IBAN's bank: same country, same bank where known."""
+    if bic[4:6] != iban[:2] and not (iban[:2] in {"GF", "GP", "MQ", "RE", "YT"} and bic[4:6] == "FR"):
+        return False
+    return derived is None or derived[:6] == bic[:6]
+
+
+def creditor_id_problem(creditor_id: str) -> str | None:
+    """None when the SEPA creditor identifier is valid (§5.2), else the reason."""
+    try:
+        at_02.validate(creditor_id)
+    except ValidationError as exc:
+        return str(exc).rstrip(".")
+    return None
+
+
+def normalise_creditor_id(text: str) -> str:
+    return re.sub(r"\s", "", text).upper()

@@ -1,0 +1,210 @@
+"""incasso.toml -> typed Settings; every problem an Issue naming its key.
+
+`parse_settings` is pure (a dict in, Settings and Issues out); `load_settings` is the edge
+that finds and reads the file. A missing, unknown or wrongly typed key is one issue each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from incasso_sheets.errors import CannotContinue
+from incasso_sheets.issues import Issue, issue
+from incasso_sheets.sepa import identifiers, text
+
+FILENAME = "incasso.toml"
+FORMATS = ("pain.008.001.08", "pain.008.001.02")
+JOURNAL_FORMATS = ("nl", "iso")
+SCHEMES = ("CORE", "B2B")
+# sepa-rules.md §7.4: cut-off per bank (time, lead TARGET days)
+BANK_CUTOFFS = {"abnamro": "12:30", "rabobank": "07:00", "ing": "12:00", "other": "12:00"}
+
+
+@dataclass(frozen=True)
+class Creditor:
+    name: str
+    iban: str
+    bic: str | None
+    creditor_id: str
+
+
+@dataclass(frozen=True)
+class Accounts:
+    receivables: str
+    suspense: str
+    bank: str
+    bank_charges: str
+
+
+@dataclass(frozen=True)
+class Collection:
+    scheme: str = "CORE"
+    format: str = "pain.008.001.08"
+    batch_booking: bool = True
+    first_as_frst: bool = True
+    max_transactions_per_file: int = 0
+    remittance: str = "Factuur {invoice_number} {description}"
+    bank: str = "other"
+    cutoff: str = ""
+    lead_days: int = 1
+    horizon_days: int = 30
+    extra_closing_days: tuple[dt.date, ...] = ()
+
+    @property
+    def cutoff_time(self) -> dt.time:
+        return dt.time.fromisoformat(self.cutoff or BANK_CUTOFFS.get(self.bank, "12:00"))
+
+
+@dataclass(frozen=True)
+class Journal:
+    format: str = "nl"
+    journal_code: str = "MEM"
+
+
+@dataclass(frozen=True)
+class Settings:
+    creditor: Creditor
+    accounts: Accounts
+    collection: Collection = field(default_factory=Collection)
+    journal: Journal = field(default_factory=Journal)
+    language: str = ""
+    path: Path | None = None
+
+
+_SPEC: dict[str, dict[str, tuple[type | tuple[type, ...], bool]]] = {
+    "creditor": {"name": (str, True), "iban": (str, True), "bic": (str, False),
+                 "creditor_id": (str, True)},
+    "accounts": {"receivables": (str, True), "suspense": (str, True), "bank": (str, True),
+                 "bank_charges": (str, True)},
+    "collection": {"scheme": (str, False), "format": (str, False), "batch_booking": (bool, False),
+                   "first_as_frst": (bool, False), "max_transactions_per_file": (int, False),
+                   "remittance": (str, False), "bank": (str, False), "cutoff": (str, False),
+                   "lead_days": (int, False), "horizon_days": (int, False),
+                   "extra_closing_days": (list, False)},
+    "journal": {"format": (str, False), "journal_code": (str, False)},
+}
+_TOP = {"language": str}
+_TYPE_WORDS = {str: "text in quotes", bool: "true or false", int: "a whole number",
+               list: "a list like [2026-12-31]"}
+
+
+def parse_settings(data: dict[str, Any], file: str = FILENAME) -> tuple[Settings | None, list[Issue]]:
+    issues: list[Issue] = []
+
+    def problem(code: str, key: str, value: Any = None, **params) -> None:
+        issues.append(issue(code, file=file, column=key,
+                            value=None if value is None else str(value), **params))
+
+    known = [f"{s}.{k}" for s, keys in _SPEC.items() for k in keys] + list(_TOP)
+    values: dict[str, dict[str, Any]] = {s: {} for s in _SPEC}
+    for section, content in data.items():
+        if section in _TOP:
+            if not isinstance(content, _TOP[section]):
+                problem("settings-wrong-type", section, content, expected=_TYPE_WORDS[_TOP[section]])
+            continue
+        if section not in _SPEC or not isinstance(content, dict):
+            problem("settings-key-unknown", section, suggestion=_suggest(section, list(_SPEC)))
+            continue
+        for key, value in content.items():
+            spec = _SPEC[section].get(key)
+            name = f"{section}.{key}"
+            if spec is None:
+                problem("settings-key-unknown", name, value, suggestion=_suggest(name, known))
+            elif not isinstance(value, spec[0]) or (spec[0] is int and isinstance(value, bool)):
+                problem("settings-wrong-type", name, value, expected=_TYPE_WORDS[spec[0]])
+            else:
+                values[section][key] = value
+    for section, keys in _SPEC.items():
+        for key, (_, required) in keys.items():
+            if required and key not in values[section] and not any(
+                    i.column == f"{section}.{key}" for i in issues):
+                problem("settings-key-missing", f"{section}.{key}")
+
+    cred = values["creditor"]
+    if "iban" in cred:
+        cred["iban"] = identifiers.normalise_iban(cred["iban"])
+        reason = identifiers.iban_problem(cred["iban"])
+        if reason:
+            problem("creditor-iban-invalid", "creditor.iban", cred["iban"], reason=reason)
+    if cred.get("bic"):
+        cred["bic"] = cred["bic"].replace(" ", "").upper()
+        reason = identifiers.bic_problem(cred["bic"])
+        if reason:
+            problem("creditor-bic-invalid", "creditor.bic", cred["bic"], reason=reason)
+    if "creditor_id" in cred:
+        cred["creditor_id"] = identifiers.normalise_creditor_id(cred["creditor_id"])
+        reason = identifiers.creditor_id_problem(cred["creditor_id"])
+        if reason:
+            problem("creditor-id-invalid", "creditor.creditor_id", cred["creditor_id"], reason=reason)
+    if "name" in cred and not (0 < len(text.sanitise(cred["name"])) <= text.NAME_MAX):
+        problem("creditor-name-invalid", "creditor.name", cred["name"])
+
+    coll = values["collection"]
+    for key, allowed in (("scheme", SCHEMES), ("format", FORMATS), ("bank", tuple(BANK_CUTOFFS))):
+        if key in coll and coll[key] not in allowed:
+            problem("settings-value-invalid", f"collection.{key}", coll[key], allowed=", ".join(allowed))
+    if "cutoff" in coll:
+        try:
+            dt.time.fromisoformat(coll["cutoff"])
+        except ValueError:
+            problem("settings-wrong-type", "collection.cutoff", coll["cutoff"], expected="a time like \"12:30\"")
+    if "extra_closing_days" in coll:
+        days = coll["extra_closing_days"]
+        if not all(isinstance(d, dt.date) and not isinstance(d, dt.datetime) for d in days):
+            problem("settings-wrong-type", "collection.extra_closing_days", days, expected=_TYPE_WORDS[list])
+        else:
+            coll["extra_closing_days"] = tuple(days)
+    for key in ("max_transactions_per_file", "lead_days", "horizon_days"):
+        if key in coll and coll[key] < 0:
+            problem("settings-wrong-type", f"collection.{key}", coll[key], expected="zero or more")
+    jour = values["journal"]
+    if "format" in jour and jour["format"] not in JOURNAL_FORMATS:
+        problem("settings-value-invalid", "journal.format", jour["format"], allowed=", ".join(JOURNAL_FORMATS))
+
+    if issues:
+        return None, issues
+    cred.setdefault("bic", None)
+    settings = Settings(
+        creditor=Creditor(name=text.sanitise(cred["name"]), iban=cred["iban"], bic=cred["bic"],
+                          creditor_id=cred["creditor_id"]),
+        accounts=Accounts(**{k: str(v) for k, v in values["accounts"].items()}),
+        collection=Collection(**coll),
+        journal=Journal(**jour),
+        language=data.get("language", ""),
+    )
+    return settings, []
+
+
+def _suggest(name: str, known: list[str]) -> str:
+    match = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+    return match[0] if match else ", ".join(known[:0]) or "see 'incasso init'"
+
+
+def find_settings(config: str | Path | None, folder: Path | None = None) -> Path:
+    if config is not None:
+        path = Path(config)
+        if not path.is_file():
+            raise CannotContinue("file-not-found", path=path)
+        return path
+    folder = folder or Path.cwd()
+    path = folder / FILENAME
+    if not path.is_file():
+        raise CannotContinue("settings-not-found", folder=folder)
+    return path
+
+
+def load_settings(path: Path) -> tuple[Settings | None, list[Issue]]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise CannotContinue("settings-unreadable", reason=f"{path.name}: {exc}") from exc
+    settings, issues = parse_settings(data, path.name)
+    if settings is not None:
+        settings = Settings(settings.creditor, settings.accounts, settings.collection,
+                            settings.journal, settings.language, path)
+    return settings, issues

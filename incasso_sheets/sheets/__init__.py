@@ -1,0 +1,1 @@
+"""Reading and writing workbooks and CSV files."""
