@@ -177,6 +177,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Description contains characters outside the SEPA set; sent as '{after}'",
         "Omschrijving bevat tekens buiten de SEPA-tekenset; wordt verstuurd als '{after}'",
     ),
+    "amount-not-cents": (
+        "Amount {value} has digits beyond the cents",
+        "Bedrag {value} heeft cijfers achter de centen",
+    ),
     # --- settings ------------------------------------------------------------------------
     "settings-not-found": (
         "No incasso.toml in {folder}; run 'incasso init' or pass --config",

@@ -13,6 +13,7 @@ workbook arrive as plain `1234.56` text and are read with `numeric=True` (no amb
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 import polars as pl
 
@@ -115,3 +116,26 @@ def cents_text_expr(expr: pl.Expr, decimal: str = ".") -> pl.Expr:
     return pl.concat_str(
         [sign, (a // 100).cast(pl.Utf8), pl.lit(decimal), (a % 100).cast(pl.Utf8).str.pad_start(2, "0")]
     )
+
+
+def decimal_to_cents(value: Decimal) -> int:
+    """An exact Decimal (from XML, never from float) as integer cents.
+
+    Raises AmountError('amount-not-cents') when the value has non-zero digits beyond
+    the cents, such as 12.345 (the XSD allows 5 decimals; SEPA allows 2).
+    """
+    scaled = value * 100
+    if scaled != scaled.to_integral_value():
+        raise AmountError("amount-not-cents", str(value))
+    return int(scaled)
+
+
+def xml_amount_to_cents(text: str) -> int:
+    """An ISO 20022 amount text (`000000000087.71`, `12.5`, `100.00000`) as integer cents."""
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation as exc:
+        raise AmountError(INVALID, text) from exc
+    if not value.is_finite():
+        raise AmountError(INVALID, text)
+    return decimal_to_cents(value)
