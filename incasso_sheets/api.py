@@ -69,6 +69,19 @@ def check_invoices(raw: RawSheet, known_debtors: pl.Series, prefix_length: int =
     return CheckedSheet(raw, mapping, prepared, schemas.typed_invoices(prepared)), issues
 
 
+def check_with_settings(debtors: Path, invoices: Path, today: dt.date, settings: Settings,
+                        debtors_sheet: str | None = None, invoices_sheet: str | None = None) -> CheckResult:
+    """Check both sheets against already loaded settings (collect and update use this)."""
+    report = Report()
+    raw_debtors = read_sheet(debtors, debtors_sheet, DEBTOR_SHEETS)
+    raw_invoices = read_sheet(invoices, invoices_sheet, INVOICE_SHEETS)
+    checked_debtors, issues = check_debtors(raw_debtors, today, settings.collection.scheme)
+    report.extend(issues)
+    checked_invoices, issues = check_invoices(raw_invoices, checked_debtors.typed["debtor_id"])
+    report.extend(issues)
+    return CheckResult(report, checked_debtors, checked_invoices, settings)
+
+
 def check(debtors: Path, invoices: Path, today: dt.date, *, config: Path | None = None,
           debtors_sheet: str | None = None, invoices_sheet: str | None = None) -> CheckResult:
     """Read and check both sheets (and the settings file, when given)."""
@@ -85,3 +98,10 @@ def check(debtors: Path, invoices: Path, today: dt.date, *, config: Path | None 
     checked_invoices, issues = check_invoices(raw_invoices, checked_debtors.typed["debtor_id"])
     report.extend(issues)
     return CheckResult(report, checked_debtors, checked_invoices, settings)
+
+
+def collect(request):
+    """Collect: see collect_run.CollectRequest for the options."""
+    from incasso_sheets.collect_run import run_collect
+
+    return run_collect(request)

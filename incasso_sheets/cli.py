@@ -43,6 +43,8 @@ class Group(click.Group):
             return super().invoke(ctx)
         except CannotContinue as exc:
             lang = (ctx.obj or {}).get("lang", "en")
+            for problem in getattr(exc, "issues", ()):
+                click.echo(render.issue_line(problem, lang), err=True)
             click.echo(f"incasso: {exc.message(lang)}", err=True)
             ctx.exit(EXIT_CANNOT)
 
@@ -94,13 +96,96 @@ def check(ctx, debtors, invoices, sheet, debtors_sheet, invoices_sheet, config, 
     if fmt == "json":
         click.echo(render.report_json(result.report, lang))
     else:
-        click.echo(render.report_text(result.report, result.rows, lang),
-                   err=not result.report.valid and False)
+        click.echo(render.report_text(result.report, result.rows, lang))
     if report_path is not None:
         from incasso_sheets.sheets.report import write_report
         write_report(report_path, result, lang)
         click.echo(render.messages.text("report-written", lang, path=report_path), err=True)
     ctx.exit(EXIT_OK if result.report.valid else EXIT_INVALID)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--force", is_flag=True, help="Overwrite the files if they already exist.")
+@click.pass_context
+def template(ctx, folder, force):
+    """Write blank debiteuren.xlsx, facturen.xlsx and incasso.toml to start from.
+
+    FOLDER (default: the current folder) gets the two workbooks, with the Dutch column
+    headers, dropdowns and date, amount and text formats, and a settings file with every
+    setting explained. Fill in your own creditor details and ledger accounts in
+    incasso.toml. Existing files are left alone unless --force is given (exit code 3).
+
+    Example:
+
+        incasso template mijn-incasso && cd mijn-incasso
+    """
+    from incasso_sheets.sheets.template import write_templates
+
+    lang = ctx.obj["lang"]
+    for path in write_templates(folder, force):
+        click.echo(render.messages.text("file-written", lang, path=path))
+
+
+def _date(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter("use YYYY-MM-DD, for example 2026-12-01") from exc
+
+
+@main.command()
+@click.argument("debtors", type=click.Path(path_type=Path))
+@click.argument("invoices", type=click.Path(path_type=Path))
+@click.option("-o", "--outdir", type=click.Path(path_type=Path), required=True,
+              help="Folder for the collection file, journal, summary and pre-notification list.")
+@click.option("--config", type=click.Path(path_type=Path), default=None,
+              help="Settings file (default: incasso.toml in the current folder).")
+@click.option("--date", "collection_date", callback=_date, default=None, metavar="YYYY-MM-DD",
+              help="One collection date for every invoice (default: each invoice's due date, "
+                   "moved to the earliest possible date).")
+@click.option("--until", callback=_date, default=None, metavar="YYYY-MM-DD",
+              help="Only invoices due on or before this date (default: all open invoices).")
+@click.option("--scheme", type=click.Choice(["CORE", "B2B"]), default=None,
+              help="Only collect this scheme (default: both, one file each).")
+@click.option("--format", "version", type=click.Choice(["pain.008.001.08", "pain.008.001.02"]),
+              default=None, help="pain.008 version (default: from the settings, else .08).")
+@click.option("--journal-format", type=click.Choice(["nl", "iso"]), default=None,
+              help="Journal CSV dialect (default: from the settings, else nl).")
+@click.option("--skip-invalid", is_flag=True,
+              help="Collect the valid invoices and list the rest, instead of stopping on errors.")
+@click.option("--dry-run", is_flag=True, help="Show what would be collected; write nothing.")
+@click.option("--no-xsd", is_flag=True, help="Skip the XSD validation of the generated file.")
+@click.option("--sheet", default=None, help="Worksheet to read in both workbooks.")
+@click.pass_context
+def collect(ctx, debtors, invoices, outdir, config, collection_date, until, scheme, version,
+            journal_format, skip_invalid, dry_run, no_xsd, sheet):
+    """Write the pain.008 collection file and the suspense-account journal.
+
+    Collects the open invoices of debtors with direct debit on, exactly once: the ledger
+    (incasso.db beside incasso.toml) remembers every collected invoice, so running the same
+    sheets again collects nothing new. Writes, per file, OUTDIR/<MsgId>.pain008.xml,
+    .journal.csv, .summary.xlsx and .prenotification.csv. With errors in the sheets nothing
+    is written (exit 1) unless --skip-invalid.
+
+    Example:
+
+        cd samples && incasso collect debiteuren.xlsx facturen.xlsx -o out/
+    """
+    from incasso_sheets.collect_run import CollectRequest
+
+    lang = ctx.obj["lang"]
+    request = CollectRequest(
+        debtors=debtors, invoices=invoices, outdir=outdir, now=now(), config=config,
+        debtors_sheet=sheet, invoices_sheet=sheet, collection_date=collection_date, until=until,
+        scheme=scheme, format=version, dry_run=dry_run, validate_xsd=not no_xsd,
+        skip_invalid=skip_invalid, journal_format=journal_format)
+    result = api.collect(request)
+    click.echo(render.collect_text(result, lang))
+    blocked = not result.report.valid and not skip_invalid
+    ctx.exit(EXIT_INVALID if blocked else EXIT_OK)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -22,6 +22,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Werkblad '{sheet}' niet gevonden in {path}; aanwezig: {available}",
     ),
     "sheet-empty": ("The sheet has no header row", "Het werkblad heeft geen kopregel"),
+    "file-exists": (
+        "Nothing written; already there: {path} (use --force to overwrite)",
+        "Niets geschreven; bestaat al: {path} (gebruik --force om te overschrijven)",
+    ),
     # --- columns -------------------------------------------------------------------------
     "column-missing": (
         "Required column '{name}' is missing (accepted headers: {aliases})",
@@ -181,6 +185,98 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Amount {value} has digits beyond the cents",
         "Bedrag {value} heeft cijfers achter de centen",
     ),
+    # --- ledger --------------------------------------------------------------------------
+    "ledger-not-found": ("No ledger at {path}", "Geen grootboek (ledger) op {path}"),
+    "ledger-unreadable": ("Cannot use the ledger {path}: {reason}", "Kan het ledger {path} niet gebruiken: {reason}"),
+    "ledger-too-new": (
+        "The ledger {path} was written by a newer incasso-sheets (schema {version}, this one knows {supported}); upgrade first",
+        "Het ledger {path} is geschreven door een nieuwere incasso-sheets (schema {version}, deze kent {supported}); werk eerst bij",
+    ),
+    "ledger-busy": (
+        "Another run is in progress on {path}; try again when it has finished",
+        "Er loopt al een andere opdracht op {path}; probeer het opnieuw als die klaar is",
+    ),
+    # --- collect -------------------------------------------------------------------------
+    "settings-invalid": (
+        "The settings file has {count} problems (listed above)",
+        "Het instellingenbestand heeft {count} problemen (zie hierboven)",
+    ),
+    "remittance-template-invalid": (
+        "collection.remittance uses unknown fields: {fields}",
+        "collection.remittance gebruikt onbekende velden: {fields}",
+    ),
+    "collection-date-too-early": (
+        "Collection date {date} is too early: the earliest possible date is {earliest}",
+        "Incassodatum {date} is te vroeg: de vroegst mogelijke datum is {earliest}",
+    ),
+    "output-exists": (
+        "{path} already exists; choose another output folder",
+        "{path} bestaat al; kies een andere uitvoermap",
+    ),
+    "xsd-invalid": (
+        "The generated {path} does not validate against the official XSD: {problems}",
+        "Het gemaakte {path} voldoet niet aan de officiële XSD: {problems}",
+    ),
+    "journal-unbalanced": (
+        "Journal entries do not balance: {entries}",
+        "Journaalposten zijn niet in evenwicht: {entries}",
+    ),
+    "invoice-invalid-skipped": (
+        "Invoice has errors and is not collected",
+        "Factuur bevat fouten en wordt niet geïncasseerd",
+    ),
+    "debtor-invalid-skipped": (
+        "The debtor of this invoice has errors; the invoice is not collected",
+        "De debiteur van deze factuur bevat fouten; de factuur wordt niet geïncasseerd",
+    ),
+    "invoice-already-collected": (
+        "Already collected in batch {detail}",
+        "Al geïncasseerd in batch {detail}",
+    ),
+    "debtor-direct-debit-off": (
+        "Direct debit is off for this debtor",
+        "Automatische incasso staat uit voor deze debiteur",
+    ),
+    "scheme-not-selected": (
+        "Not collected in this run (another scheme was chosen with --scheme)",
+        "Niet in deze run (met --scheme is een ander type incasso gekozen)",
+    ),
+    "invoice-not-due": (
+        "Due after the --until date; not collected yet",
+        "Vervalt na de --until-datum; nog niet geïncasseerd",
+    ),
+    "mandate-inactive": (
+        "The mandate is {detail}: not collected until the debtor gives a new mandate",
+        "De machtiging is {detail}: geen incasso tot de debiteur een nieuwe machtiging geeft",
+    ),
+    "mandate-used-up": (
+        "The one-off (OOFF) or final (FNAL) mandate has been used; it cannot be collected again",
+        "De eenmalige (OOFF) of laatste (FNAL) machtiging is gebruikt; er kan niet opnieuw mee geïncasseerd worden",
+    ),
+    "mandate-ended": (
+        "The mandate ended on {detail}, before the collection date",
+        "De machtiging is op {detail} geëindigd, voor de incassodatum",
+    ),
+    "mandate-expired": (
+        "The mandate was last used on {detail}: unused for 36 months, it has expired; a new mandate is needed",
+        "De machtiging is voor het laatst gebruikt op {detail}: 36 maanden ongebruikt, dus verlopen; een nieuwe machtiging is nodig",
+    ),
+    "remittance-shortened": (
+        "Remittance text shortened to 140 characters: '{after}'",
+        "Omschrijving ingekort tot 140 tekens: '{after}'",
+    ),
+    "sequence-frst-after-use": (
+        "Mandate {mandate} has been collected before: sent as RCUR instead of FRST",
+        "Machtiging {mandate} is al eerder gebruikt: verstuurd als RCUR in plaats van FRST",
+    ),
+    "collection-date-beyond-horizon": (
+        "Collection date {date} is more than {days} days ahead; the bank may refuse it",
+        "Incassodatum {date} ligt meer dan {days} dagen vooruit; de bank kan dit weigeren",
+    ),
+    "prenotification-short": (
+        "Collection date {date} is less than {days} days after the invoice date: check the debtor was notified in time",
+        "Incassodatum {date} ligt minder dan {days} dagen na de factuurdatum: controleer of de debiteur op tijd is geïnformeerd",
+    ),
     # --- settings ------------------------------------------------------------------------
     "settings-not-found": (
         "No incasso.toml in {folder}; run 'incasso init' or pass --config",
@@ -194,6 +290,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "settings-key-unknown": (
         "Unknown setting; did you mean '{suggestion}'?",
         "Onbekende instelling; bedoelde u '{suggestion}'?",
+    ),
+    "settings-key-unknown-no-suggestion": (
+        "Unknown setting (the settings file written by 'incasso init' lists every key)",
+        "Onbekende instelling (het bestand van 'incasso init' noemt alle sleutels)",
     ),
     "settings-wrong-type": (
         "Setting must be {expected}",
@@ -219,6 +319,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{errors} errors, {warnings} warnings in {rows} rows.",
         "{errors} fouten, {warnings} waarschuwingen in {rows} regels.",
     ),
+    "file-written": ("Written: {path}", "Geschreven: {path}"),
+    "collect-stopped": (
+        "Nothing written: fix the {errors} errors above, or use --skip-invalid to collect the rest.",
+        "Niets geschreven: herstel de {errors} fouten hierboven, of gebruik --skip-invalid om de rest te incasseren.",
+    ),
+    "collect-nothing": ("Nothing to collect.", "Niets te incasseren."),
+    "collect-dry-run": ("Dry run: nothing written.", "Proefdraai: niets geschreven."),
     "report-written": ("Marked copy written to {path}", "Gemarkeerde kopie geschreven naar {path}"),
 }
 

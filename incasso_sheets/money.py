@@ -48,6 +48,8 @@ def parse_amounts(text: pl.Series, numeric: bool = False) -> pl.DataFrame:
 
 
 def _amount_exprs(col: pl.Expr, numeric: bool) -> list[pl.Expr]:
+    # Empty means no text at all: a cell holding only '-', '€' or '()' is not an amount.
+    blank = col.is_null() | (col.str.replace_all(r"[\s\u00a0\u202f]", "") == "")
     s = col.str.replace_all(r"[\s\u00a0\u202f€]", "").str.replace(r"(?i)^EUR|EUR$", "")
     paren = s.str.contains(r"^\(.*\)$")
     s = pl.when(paren).then(s.str.slice(1, s.str.len_chars() - 2)).otherwise(s)
@@ -55,7 +57,7 @@ def _amount_exprs(col: pl.Expr, numeric: bool) -> list[pl.Expr]:
     s = s.str.strip_chars("+-")
     if numeric:
         normal = pl.when(s.str.contains(r"^\d+(\.\d+)?$")).then(s)
-        problem = pl.when(normal.is_null() & (s != "")).then(pl.lit(INVALID))
+        problem = pl.when(normal.is_null() & ~blank).then(pl.lit(INVALID))
     else:
         nl = s.str.contains(_NL_THOUSANDS)
         en = s.str.contains(_EN_THOUSANDS)
@@ -68,7 +70,7 @@ def _amount_exprs(col: pl.Expr, numeric: bool) -> list[pl.Expr]:
             .when(plain).then(s.str.replace(",", ".", literal=True))
         )
         problem = (
-            pl.when(s == "").then(None)
+            pl.when(blank).then(None)
             .when(ambiguous).then(pl.lit(AMBIGUOUS))
             .when(normal.is_null()).then(pl.lit(INVALID))
         )

@@ -108,13 +108,13 @@ def parse_settings(data: dict[str, Any], file: str = FILENAME) -> tuple[Settings
                 problem("settings-wrong-type", section, content, expected=_TYPE_WORDS[_TOP[section]])
             continue
         if section not in _SPEC or not isinstance(content, dict):
-            problem("settings-key-unknown", section, suggestion=_suggest(section, list(_SPEC)))
+            _unknown(problem, section, None, list(_SPEC))
             continue
         for key, value in content.items():
             spec = _SPEC[section].get(key)
             name = f"{section}.{key}"
             if spec is None:
-                problem("settings-key-unknown", name, value, suggestion=_suggest(name, known))
+                _unknown(problem, name, value, known)
             elif not isinstance(value, spec[0]) or (spec[0] is int and isinstance(value, bool)):
                 problem("settings-wrong-type", name, value, expected=_TYPE_WORDS[spec[0]])
             else:
@@ -168,7 +168,8 @@ def parse_settings(data: dict[str, Any], file: str = FILENAME) -> tuple[Settings
 
     if issues:
         return None, issues
-    cred.setdefault("bic", None)
+    if not cred.get("bic"):
+        cred["bic"] = identifiers.inspect_iban(cred["iban"])[1]  # derived where the registry knows it
     settings = Settings(
         creditor=Creditor(name=text.sanitise(cred["name"]), iban=cred["iban"], bic=cred["bic"],
                           creditor_id=cred["creditor_id"]),
@@ -180,9 +181,12 @@ def parse_settings(data: dict[str, Any], file: str = FILENAME) -> tuple[Settings
     return settings, []
 
 
-def _suggest(name: str, known: list[str]) -> str:
+def _unknown(problem, name: str, value, known: list[str]) -> None:
     match = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
-    return match[0] if match else ", ".join(known[:0]) or "see 'incasso init'"
+    if match:
+        problem("settings-key-unknown", name, value, suggestion=match[0])
+    else:
+        problem("settings-key-unknown-no-suggestion", name, value)
 
 
 def find_settings(config: str | Path | None, folder: Path | None = None) -> Path:

@@ -67,7 +67,7 @@ def is_sepa_id(value: str, mandate: bool = False) -> bool:
     pattern = SEPA_MANDATE_ID if mandate else SEPA_ID
     return (
         0 < len(value) <= ID_MAX
-        and re.match(pattern, value) is not None
+        and re.fullmatch(pattern, value) is not None  # re.match's '$' passes a final newline
         and not value.startswith("/") and not value.endswith("/") and "//" not in value
     )
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +23,9 @@ import polars as pl
 from incasso_sheets.errors import CannotContinue
 
 ROW = "_row"
+# fastexcel logs a notice for every all-empty column; an empty optional column is normal.
+logging.getLogger("fastexcel").addHandler(logging.NullHandler())
+logging.getLogger("fastexcel").propagate = False
 CSV_SUFFIXES = {".csv", ".txt"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 
@@ -142,7 +146,7 @@ def _as_text(frame: pl.DataFrame, column: str, dtype: pl.DataType) -> pl.Expr:
     if dtype in (pl.Date, pl.Datetime) or isinstance(dtype, pl.Datetime):
         return col.dt.strftime("%Y-%m-%d")
     if dtype == pl.Boolean:
-        return pl.when(col).then(pl.lit("true")).when(~col).then(pl.lit("false"))
+        return pl.when(col).then(pl.lit("true")).when(~col).then(pl.lit("false")).alias(column)
     if dtype.is_float():
         distinct = frame[column].drop_nulls().unique()
         mapping = pl.DataFrame({column: distinct, "_text": [excel_number_text(v) for v in distinct]})

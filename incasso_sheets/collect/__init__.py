@@ -1,0 +1,1 @@
+"""Choosing what to collect and grouping it into blocks. No I/O here."""

@@ -1,0 +1,183 @@
+"""Which invoices are collected now, on which date, with which sequence type.
+
+Takes the typed debtors and invoices frames, the ledger's history (as frames) and the run
+options; returns the collections (one row per invoice, columns ready for batching) and
+the invoices left out, each with the reason code. Everything is column-wise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from incasso_sheets.collect.remittance import remittance_columns
+from incasso_sheets.sepa import sequence
+from incasso_sheets.sepa.calendar import TargetCalendar
+from incasso_sheets.sepa.identifiers import SEPA_NON_EEA
+from incasso_sheets.sheets.read import ROW
+
+MANDATE_EXPIRY_MONTHS = 36  # EPC rulebook: unused for 36 months after the last collection
+INACTIVE = ("dead", "blocked", "disputed")
+
+HISTORY_INVOICES = {"invoice_number": pl.Utf8, "last_attempt": pl.Int64, "last_status": pl.Utf8,
+                    "last_batch": pl.Utf8, "last_reason": pl.Utf8}
+HISTORY_MANDATES = {"mandate_key": pl.Utf8, "mandate_id": pl.Utf8, "debtor_id": pl.Utf8,
+                    "iban": pl.Utf8, "mandate_date": pl.Date, "last_collection_date": pl.Date,
+                    "status": pl.Utf8, "status_reason": pl.Utf8, "used": pl.Boolean,
+                    "used_up": pl.Boolean, "history_source": pl.Utf8}
+
+
+@dataclass(frozen=True)
+class History:
+    invoices: pl.DataFrame        # HISTORY_INVOICES: latest attempt per invoice
+    mandates: pl.DataFrame        # HISTORY_MANDATES
+    end_to_end_ids: pl.Series     # every EndToEndId ever used
+
+    @classmethod
+    def empty(cls) -> History:
+        return cls(pl.DataFrame(schema=HISTORY_INVOICES), pl.DataFrame(schema=HISTORY_MANDATES),
+                   pl.Series("end_to_end_id", [], pl.Utf8))
+
+
+@dataclass(frozen=True)
+class Options:
+    now: dt.datetime
+    earliest: dt.date                 # earliest allowed collection date
+    calendar: TargetCalendar
+    until: dt.date | None = None      # only invoices due on or before
+    fixed_date: dt.date | None = None  # --date: one collection date for all
+    scheme: str | None = None         # --scheme: only this scheme
+    first_as_frst: bool = True
+    remittance: str = "Factuur {invoice_number} {description}"
+
+
+@dataclass(frozen=True)
+class Selection:
+    collections: pl.DataFrame   # one row per invoice to collect
+    skipped: pl.DataFrame       # _row, invoice_number, code, detail
+
+
+def _history_columns(frame: pl.DataFrame, history: History) -> pl.DataFrame:
+    """Join the mandate history: by mandate key, else the debtor's latest earlier mandate."""
+    m = history.mandates
+    by_key = m.select(
+        pl.col("mandate_key"), pl.col("mandate_id").alias("k_mandate_id"), pl.col("iban").alias("k_iban"),
+        pl.col("last_collection_date").alias("k_last"), pl.col("status").alias("mandate_status"),
+        pl.col("status_reason").alias("mandate_status_reason"), pl.col("used").alias("k_used"),
+        pl.col("used_up").alias("mandate_used_up"))
+    latest = (m.filter(pl.col("used")).sort("last_collection_date", nulls_last=False)
+              .group_by("debtor_id").last())
+    by_debtor = latest.select(
+        pl.col("debtor_id"), pl.col("mandate_key").alias("d_mandate_key"),
+        pl.col("mandate_id").alias("d_mandate_id"), pl.col("iban").alias("d_iban"),
+        pl.col("mandate_date").alias("d_mandate_date"), pl.col("last_collection_date").alias("d_last"))
+    f = frame.join(by_key, on="mandate_key", how="left").join(by_debtor, on="debtor_id", how="left")
+    c = pl.col
+    known = c("k_mandate_id").is_not_null()
+    # A new mandate id with the same signing date as the debtor's previous mandate is an
+    # amendment of that mandate; with another signing date it is a new mandate.
+    continues = ~known & c("d_mandate_id").is_not_null() & (c("d_mandate_date") == c("mandate_date"))
+    return f.with_columns(
+        prev_mandate_key=pl.when(known).then(c("mandate_key")).when(continues).then(c("d_mandate_key")),
+        prev_mandate_id=pl.when(known).then(c("k_mandate_id")).when(continues).then(c("d_mandate_id")),
+        prev_iban=pl.when(known).then(c("k_iban")).when(continues).then(c("d_iban")),
+        prev_used=pl.when(known).then(c("k_used")).when(continues).then(pl.lit(True)).otherwise(False),
+        last_collection_date=pl.when(known).then(c("k_last")).when(continues).then(c("d_last")),
+    )
+
+
+def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: History,
+                       options: Options, invalid_invoice_rows: pl.Series | None = None,
+                       invalid_debtor_rows: pl.Series | None = None) -> Selection:
+    c = pl.col
+    deb = debtors.rename({ROW: "_debtor_row"}).unique("debtor_id", keep="first")
+    f = invoices.join(deb, on="debtor_id", how="left")
+    bad_inv = invalid_invoice_rows if invalid_invoice_rows is not None else pl.Series([], dtype=pl.Int64)
+    bad_deb = invalid_debtor_rows if invalid_debtor_rows is not None else pl.Series([], dtype=pl.Int64)
+    f = f.with_columns(
+        _inv_bad=c(ROW).is_in(bad_inv.implode()),
+        _deb_bad=c("_debtor_row").is_in(bad_deb.implode()).fill_null(False),
+    )
+    f = f.join(history.invoices, on="invoice_number", how="left")
+    f = _history_columns(f, history)
+    cal = options.calendar
+    if options.fixed_date is not None:
+        wanted = pl.lit(options.fixed_date)
+    else:
+        wanted = pl.max_horizontal(c("due_date"), pl.lit(options.earliest))
+    f = f.with_columns(_wanted=wanted)
+    distinct = f["_wanted"].drop_nulls().unique()
+    moved = pl.DataFrame({"_wanted": distinct,
+                          "collection_date": [cal.next_business_day(d) for d in distinct.to_list()]},
+                         schema={"_wanted": pl.Date, "collection_date": pl.Date})
+    f = f.join(moved, on="_wanted", how="left")
+    expired_after = c("last_collection_date").dt.offset_by(f"{MANDATE_EXPIRY_MONTHS}mo")
+    done = c("last_status").is_in(["collected", "settled"]).fill_null(False)
+    reason = (
+        pl.when(c("_inv_bad")).then(pl.lit("invoice-invalid-skipped"))
+        .when(c("_deb_bad")).then(pl.lit("debtor-invalid-skipped"))
+        .when(c("currency") != "EUR").then(pl.lit("currency-skipped"))
+        .when(c("amount_cents") <= 0).then(pl.lit("amount-skipped"))
+        .when(done).then(pl.lit("invoice-already-collected"))
+        .when(~c("direct_debit").fill_null(False)).then(pl.lit("debtor-direct-debit-off"))
+        .when(pl.lit(options.scheme is not None) & (c("scheme") != pl.lit(options.scheme or "")))
+        .then(pl.lit("scheme-not-selected"))
+        .when(pl.lit(options.until is not None) & (c("due_date") > pl.lit(options.until)))
+        .then(pl.lit("invoice-not-due"))
+        .when(c("mandate_status").is_in(INACTIVE)).then(pl.lit("mandate-inactive"))
+        .when(c("mandate_used_up").fill_null(False)).then(pl.lit("mandate-used-up"))
+        .when(c("mandate_end_date") < c("collection_date")).then(pl.lit("mandate-ended"))
+        .when(expired_after < c("collection_date")).then(pl.lit("mandate-expired"))
+    )
+    detail = (
+        pl.when(done).then(c("last_batch"))
+        .when(c("mandate_status").is_in(INACTIVE))
+        .then(pl.concat_str([c("mandate_status"), c("mandate_status_reason").fill_null("")], separator=" "))
+        .when(c("mandate_end_date") < c("collection_date")).then(c("mandate_end_date").cast(pl.Utf8))
+        .when(expired_after < c("collection_date")).then(c("last_collection_date").cast(pl.Utf8))
+    )
+    f = f.with_columns(_skip=reason, _detail=detail)
+    skipped = f.filter(c("_skip").is_not_null()).select(
+        c(ROW), c("invoice_number"), c("_skip").alias("code"), c("_detail").alias("detail"))
+    chosen = f.filter(c("_skip").is_null())
+    chosen = sequence.with_amendments(chosen)
+    chosen = sequence.with_sequence(chosen, options.first_as_frst)
+    chosen = remittance_columns(chosen, options.remittance)
+    chosen = _with_end_to_end_ids(chosen, history.end_to_end_ids)
+    chosen = chosen.with_columns(
+        send_address=c("country").is_in(sorted(SEPA_NON_EEA)) | c("iban").str.slice(0, 2).is_in(
+            sorted(SEPA_NON_EEA)),
+        debtor_name=c("name"), debtor_iban=c("iban"), debtor_bic=c("bic"),
+    )
+    return Selection(chosen, skipped)
+
+
+def _with_end_to_end_ids(frame: pl.DataFrame, used: pl.Series) -> pl.DataFrame:
+    """EndToEndId = invoice number, plus `-n` for the n-th attempt; never one used before."""
+    c = pl.col
+    rejected = c("last_status").is_in(["rejected", "returned"]).fill_null(False)
+    f = frame.with_columns(attempt=pl.when(rejected).then(c("last_attempt") + 1).otherwise(pl.lit(1, pl.Int64)))
+    f = f.with_columns(end_to_end_id=pl.when(c("attempt") == 1).then(c("invoice_number")).otherwise(
+        pl.concat_str([c("invoice_number"), pl.lit("-"), c("attempt").cast(pl.Utf8)])))
+    # An id is taken when the ledger has it, or when a re-presentation ("A" attempt 2 ->
+    # "A-2") meets another invoice numbered "A-2" in this run: then the attempt goes up.
+    clash = f["end_to_end_id"].is_in(used.implode()) | (
+        f["end_to_end_id"].is_duplicated() & (f["attempt"] > 1))
+    if not clash.any():
+        return f
+    taken = set(used.to_list()) | set(f.filter(~clash)["end_to_end_id"].to_list())
+    ids, attempts = f["end_to_end_id"].to_list(), f["attempt"].to_list()
+    numbers = f["invoice_number"].to_list()
+    for i, flag in enumerate(clash.to_list()):
+        if not flag:
+            continue
+        n = attempts[i]
+        while ids[i] in taken:
+            n += 1
+            ids[i] = f"{numbers[i]}-{n}"
+        attempts[i] = n
+        taken.add(ids[i])
+    return f.with_columns(end_to_end_id=pl.Series(ids, dtype=pl.Utf8),
+                          attempt=pl.Series(attempts, dtype=pl.Int64))

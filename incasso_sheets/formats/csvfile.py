@@ -1,0 +1,67 @@
+"""CSV tables written the way spreadsheets and bookkeeping packages read them.
+
+`nl` (default): `;`, UTF-8 with BOM, CRLF, dd-mm-jjjj, decimal comma — what Excel on a
+Dutch system opens correctly and Dutch packages import with a column mapping. `iso`: `,`,
+UTF-8 without BOM, LF, yyyy-mm-dd, decimal point — for tools and scripts.
+
+Columns are formatted by type: Date columns as dates, Int64 columns whose name ends in
+`_cents` as amounts, text through `formula_safe` so that a cell starting with `=`, `+`,
+`-`, `@`, tab or CR is shown as text and never run as a formula.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import BinaryIO
+
+import polars as pl
+
+from incasso_sheets.money import cents_text_expr
+
+DIALECTS = {
+    "nl": {"separator": ";", "bom": True, "newline": "\r\n", "date": "%d-%m-%Y", "decimal": ","},
+    "iso": {"separator": ",", "bom": False, "newline": "\n", "date": "%Y-%m-%d", "decimal": "."},
+}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(value: str) -> str:
+    """Text a spreadsheet shows as text: a leading quote before a formula-like start."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def formula_safe_expr(expr: pl.Expr) -> pl.Expr:
+    return pl.when(expr.str.contains(r"^[=+\-@\t\r]")).then(pl.concat_str([pl.lit("'"), expr])).otherwise(expr)
+
+
+def formatted(frame: pl.DataFrame, fmt: str = "nl") -> pl.DataFrame:
+    """Every column as display text per the dialect."""
+    d = DIALECTS[fmt]
+    exprs = []
+    for name, dtype in frame.schema.items():
+        col = pl.col(name)
+        if dtype == pl.Date:
+            exprs.append(col.dt.strftime(d["date"]).alias(name))
+        elif name.endswith("_cents") and dtype.is_integer():
+            exprs.append(cents_text_expr(col, d["decimal"]).alias(name))
+        elif dtype == pl.Utf8:
+            exprs.append(formula_safe_expr(col).alias(name))
+        elif dtype == pl.Boolean:
+            exprs.append(pl.when(col).then(pl.lit("ja" if fmt == "nl" else "true"))
+                         .when(~col).then(pl.lit("nee" if fmt == "nl" else "false")).alias(name))
+        else:
+            exprs.append(col.cast(pl.Utf8).alias(name))
+    return frame.select(exprs)
+
+
+def write_csv(out: BinaryIO, frame: pl.DataFrame, headers: list[str], fmt: str = "nl") -> None:
+    """Write `frame` with display `headers` (one per column) in dialect `fmt`."""
+    d = DIALECTS[fmt]
+    table = formatted(frame, fmt)
+    table.columns = headers
+    if d["bom"]:
+        out.write(b"\xef\xbb\xbf")
+    buffer = io.BytesIO()
+    table.write_csv(buffer, separator=d["separator"], line_terminator=d["newline"],
+                    quote_style="necessary", null_value="")
+    out.write(buffer.getvalue())

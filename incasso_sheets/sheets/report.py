@@ -1,0 +1,313 @@
+"""The marked copy that `incasso check --report` writes: the checked sheets with every issue
+on its cell, then an `Issues` sheet.
+
+One worksheet per input sheet, in the order debtors, invoices: for an .xlsx the values,
+number formats, column widths, frozen panes and header font of the original; for a .csv
+the text as read. A cell with an error is filled red, a cell with only warnings orange, and
+its comment holds the messages. The `Issues` sheet lists every issue with a link to its
+cell; an issue whose column is not in the sheet (a missing column) is listed and linked to
+its row, and one without a row (a setting) is listed only.
+
+Text is always stored as text, never as a formula (a value `=HYPERLINK(...)` in the input
+must not run in the copy). The workbook is streamed (openpyxl write-only), written to a
+temporary file in the target folder and renamed; zip entries carry a fixed date and the
+document no creation time, so equal input gives equal bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import re
+import shutil
+import zipfile
+from collections.abc import Iterable, Iterator
+from copy import copy
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import openpyxl
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.writer.excel import ExcelWriter
+
+from incasso_sheets.errors import CannotContinue
+from incasso_sheets.issues import Issue
+from incasso_sheets.sheets.read import RawSheet
+
+if TYPE_CHECKING:
+    from incasso_sheets import api
+
+ISSUES_SHEET = "Issues"
+ISSUE_COLUMNS = ("severity", "code", "file", "sheet", "row", "column", "value", "message")
+ISSUE_WIDTHS = (9, 28, 22, 16, 7, 22, 30, 90)
+LINK_COLUMN = ISSUE_COLUMNS.index("column") + 1  # the Issues cell that links to the issue's cell
+
+ERROR_COLOR = "FFFF8080"    # light red
+WARNING_COLOR = "FFFFC000"  # orange
+ERROR_FILL = PatternFill(fill_type="solid", start_color=ERROR_COLOR, end_color=ERROR_COLOR)
+WARNING_FILL = PatternFill(fill_type="solid", start_color=WARNING_COLOR, end_color=WARNING_COLOR)
+LINK_FONT = Font(color="FF0563C1", underline="single")
+COMMENT_AUTHOR = "incasso"
+
+# Excel: a sheet name has 1 to 31 characters, none of []:*?/\, does not start or end with
+# an apostrophe, and is unique ignoring case; "History" is reserved.
+TITLE_MAX = 31
+_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_RESERVED_TITLES = (ISSUES_SHEET, "History")
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can hold
+_FIXED_TIME = dt.datetime(*_ZIP_TIME)
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where an issue lands in the report: sheet index, Excel row, column (None: not in the sheet)."""
+    sheet: int
+    row: int
+    column: int | None
+
+
+def write_report(path: Path, result: api.CheckResult, lang: str = "en") -> None:
+    """Write the marked copy of the checked sheets, and the Issues sheet, to `path` (.xlsx)."""
+    path = Path(path)
+    sheets = [result.debtors.raw, result.invoices.raw]
+    if any(_same_file(path, raw.path) for raw in sheets):
+        raise CannotContinue("report-is-input", path=path)
+    titles = sheet_titles(raw.sheet for raw in sheets)
+    issues = result.report.sorted()
+    marks: list[dict[int, dict[int, list[Issue]]]] = [{} for _ in sheets]
+    for i in issues:
+        target = locate(i, sheets)
+        if target is not None and target.column is not None:
+            marks[target.sheet].setdefault(target.row, {}).setdefault(target.column, []).append(i)
+
+    wb = openpyxl.Workbook(write_only=True)
+    wb.properties.created = _FIXED_TIME  # no clock in the output
+    sources: dict[Path, openpyxl.Workbook] = {}
+    for raw, title, sheet_marks in zip(sheets, titles, marks, strict=True):
+        ws = wb.create_sheet(title)
+        if raw.dialect is None:
+            rows = _copy_xlsx_sheet(ws, _load(raw.path, sources)[raw.sheet])
+        else:
+            rows = _csv_rows(ws, raw)
+        _write_marked(ws, rows, sheet_marks, lang)
+    sources.clear()
+    _write_issues(wb.create_sheet(ISSUES_SHEET), issues, sheets, titles, lang)
+    _save_atomically(wb, path)
+
+
+def locate(i: Issue, sheets: list[RawSheet]) -> Target | None:
+    """The report cell of an issue: by (file, sheet), its row, and the position of its
+    column header in the sheet's headers. None for issues outside the sheets (settings)."""
+    if i.row is None:
+        return None
+    for n, raw in enumerate(sheets):
+        if (i.file, i.sheet) == (raw.file, raw.sheet):
+            column = raw.headers.index(i.column) + 1 if i.column in raw.headers else None
+            return Target(n, i.row, column)
+    return None
+
+
+def sheet_titles(names: Iterable[str], reserved: tuple[str, ...] = _RESERVED_TITLES) -> list[str]:
+    """Valid, distinct worksheet names for `names`, in order; a repeat gets ' (2)', ' (3)'."""
+    taken = {r.casefold() for r in reserved}
+    titles: list[str] = []
+    for name in names:
+        base = _TITLE_FORBIDDEN.sub("_", name).strip("'")[:TITLE_MAX].strip("'") or "Sheet"
+        title, n = base, 1
+        while title.casefold() in taken:
+            n += 1
+            suffix = f" ({n})"
+            title = base[: TITLE_MAX - len(suffix)] + suffix
+        taken.add(title.casefold())
+        titles.append(title)
+    return titles
+
+
+def safe_text_cell(ws, text: str) -> Cell:
+    """A cell that holds `text` as text, even when it looks like a formula ('=...') or an
+    error ('#N/A'): openpyxl would otherwise store '=...' as a formula that Excel runs.
+    Characters that cannot be stored in a worksheet (control characters) are dropped."""
+    cell = WriteOnlyCell(ws, ILLEGAL_CHARACTERS_RE.sub("", text))
+    cell.data_type = "s"
+    return cell
+
+
+def link_location(title: str, row: int, column: int | None) -> str:
+    """An in-workbook hyperlink location, e.g. 'Debiteuren'!C5; column A when not given."""
+    quoted = "'" + title.replace("'", "''") + "'"
+    return f"{quoted}!{get_column_letter(column or 1)}{row}"
+
+
+# --- the copied sheets --------------------------------------------------------------------
+
+def _load(path: Path, cache: dict[Path, Any]):
+    if path not in cache:
+        try:
+            cache[path] = openpyxl.load_workbook(path, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for workbooks it cannot read
+            raise CannotContinue("file-unreadable", path=path,
+                                 reason=str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
+    return cache[path]
+
+
+def _copy_xlsx_sheet(ws, source) -> Iterator[list]:
+    """Set the sheet-wide look of `source` on `ws` and return its rows as cells to append.
+    Cached values, not formulas: the checks read what Excel shows, and so does the copy."""
+    for key, dim in source.column_dimensions.items():
+        if dim.customWidth:
+            ws.column_dimensions[key].width = dim.width
+            ws.column_dimensions[key].min, ws.column_dimensions[key].max = dim.min, dim.max
+    ws.freeze_panes = source.freeze_panes
+    return (
+        [_copy_cell(ws, c, header=row_number == 1) for c in row]
+        for row_number, row in enumerate(source.iter_rows(), 1)
+    )
+
+
+def _copy_cell(ws, source, header: bool):
+    value = source.value
+    if value is None and not header:
+        return None
+    if isinstance(value, str) and source.data_type != "e":
+        cell = safe_text_cell(ws, value)
+    else:
+        cell = WriteOnlyCell(ws, value)
+    if source.number_format != "General" and not isinstance(value, str):
+        cell.number_format = source.number_format
+    if header and source.has_style:
+        cell.font = copy(source.font)
+    return cell
+
+
+def _csv_rows(ws, raw: RawSheet) -> Iterator[list]:
+    bold = Font(bold=True)
+    header = []
+    for h in raw.headers:
+        cell = safe_text_cell(ws, h)
+        cell.font = bold
+        header.append(cell)
+    yield header
+    row_number = 1
+    for row in raw.frame.select("_row", *raw.headers).iter_rows():
+        for _ in range(row_number + 1, row[0]):  # blank lines the reader dropped
+            yield []
+        row_number = row[0]
+        yield [None if v is None else safe_text_cell(ws, v) for v in row[1:]]
+
+
+def _write_marked(ws, rows: Iterator[list], marks: dict[int, dict[int, list[Issue]]],
+                  lang: str) -> None:
+    row_number = 0
+    for row_number, cells in enumerate(rows, 1):
+        ws.append(_mark(ws, cells, marks.get(row_number), lang))
+    # Issues below the last row read (should not happen): still marked, so none is lost.
+    for extra in range(row_number + 1, max(marks, default=0) + 1):
+        ws.append(_mark(ws, [], marks.get(extra), lang))
+
+
+def _mark(ws, cells: list, row_marks: dict[int, list[Issue]] | None, lang: str) -> list:
+    if not row_marks:
+        return cells
+    cells = cells + [None] * (max(row_marks) - len(cells))
+    for column, issues in row_marks.items():
+        cell = cells[column - 1]
+        if not isinstance(cell, Cell):
+            cell = WriteOnlyCell(ws, cell)
+            cells[column - 1] = cell
+        cell.fill = ERROR_FILL if any(i.is_error for i in issues) else WARNING_FILL
+        cell.comment = _comment([i.message(lang) for i in issues])
+    return cells
+
+
+def _comment(lines: list[str]) -> Comment:
+    text = "\n".join(ILLEGAL_CHARACTERS_RE.sub("", line) for line in lines)
+    wrapped = sum(max(1, math.ceil(len(line) / 45)) for line in lines)
+    return Comment(text, COMMENT_AUTHOR, height=16 * wrapped + 12, width=270)
+
+
+# --- the Issues sheet ---------------------------------------------------------------------
+
+def _write_issues(ws, issues: list[Issue], sheets: list[RawSheet], titles: list[str],
+                  lang: str) -> None:
+    for n, width in enumerate(ISSUE_WIDTHS, 1):
+        ws.column_dimensions[get_column_letter(n)].width = width
+    ws.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for name in ISSUE_COLUMNS:
+        cell = safe_text_cell(ws, name)
+        cell.font = bold
+        header.append(cell)
+    ws.append(header)
+    for i in issues:
+        values = (i.severity, i.code, i.file, i.sheet, i.row, i.column, i.value, i.message(lang))
+        cells = [safe_text_cell(ws, v) if isinstance(v, str) else v for v in values]
+        cells[0].fill = ERROR_FILL if i.is_error else WARNING_FILL
+        target = locate(i, sheets)
+        if target is not None:
+            link = cells[LINK_COLUMN - 1]
+            if not isinstance(link, Cell):
+                link = cells[LINK_COLUMN - 1] = WriteOnlyCell(ws, link)
+            link.hyperlink = Hyperlink(ref="", location=link_location(
+                titles[target.sheet], target.row, target.column))
+            link.font = LINK_FONT
+        ws.append(cells)
+
+
+# --- saving -------------------------------------------------------------------------------
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+class _FixedDateZip(zipfile.ZipFile):
+    """A zip whose entries all carry the same date, so equal content gives equal bytes."""
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
+        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
+            zinfo_or_arcname = self._entry(zinfo_or_arcname)
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+        entry = self._entry(arcname or os.path.basename(filename))
+        with open(filename, "rb") as src, self.open(entry, "w", force_zip64=True) as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+
+    def _entry(self, name: str) -> zipfile.ZipInfo:
+        entry = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        entry.external_attr = 0o600 << 16
+        return entry
+
+
+def _save_atomically(wb, path: Path) -> None:
+    """Write to a new file next to `path`, then rename it over `path`: a crash leaves either
+    the old file or the new one, never half of one."""
+    folder = path.parent
+    for attempt in range(100):
+        temporary = folder / f".{path.name}.{os.getpid()}.{attempt}.tmp"
+        try:
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            break
+        except FileExistsError:
+            continue
+    else:  # pragma: no cover
+        raise FileExistsError(temporary)
+    try:
+        with (os.fdopen(fd, "wb") as out,
+              _FixedDateZip(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive):
+            ExcelWriter(wb, archive).save()
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
