@@ -14,8 +14,15 @@ $(VENV)/.test-deps: $(BIN)/incasso
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# The demo works on a fresh copy of samples/ in out/demo, with the clock set to the day the
+# sample bank files belong to, so it can be run again and again with the same result.
+DEMO := out/demo
 demo: $(BIN)/incasso
-	cd samples && ../$(BIN)/incasso check debiteuren.xlsx facturen.xlsx
+	rm -rf $(DEMO) && mkdir -p $(DEMO) && cp -r samples/debiteuren.xlsx samples/facturen.xlsx samples/incasso.toml samples/bank $(DEMO)/
+	cd $(DEMO) && INCASSO_NOW=2026-11-27T10:00:00 ../../$(BIN)/incasso check debiteuren.xlsx facturen.xlsx
+	cd $(DEMO) && INCASSO_NOW=2026-11-27T10:00:00 ../../$(BIN)/incasso collect debiteuren.xlsx facturen.xlsx -o out
+	cd $(DEMO) && INCASSO_NOW=2026-12-02T20:00:00 ../../$(BIN)/incasso clear bank -o out
+	cd $(DEMO) && INCASSO_NOW=2026-12-02T20:00:00 ../../$(BIN)/incasso status --all
 
 test: $(VENV)/.test-deps
 	$(BIN)/python -m pytest

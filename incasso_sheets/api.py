@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from incasso_sheets.issues import Report
-from incasso_sheets.settings import Settings, load_settings
+from incasso_sheets.settings import Settings, find_settings, load_settings
 from incasso_sheets.sheets import columns, schemas
 from incasso_sheets.sheets.read import RawSheet, read_sheet
 from incasso_sheets.sheets.validate import run_rules
@@ -88,7 +88,7 @@ def check(debtors: Path, invoices: Path, today: dt.date, *, config: Path | None 
     report = Report()
     settings = None
     if config is not None:
-        settings, settings_issues = load_settings(config)
+        settings, settings_issues = load_settings(find_settings(config))
         report.extend(settings_issues)
     scheme = settings.collection.scheme if settings else "CORE"
     raw_debtors = read_sheet(debtors, debtors_sheet, DEBTOR_SHEETS)
@@ -105,3 +105,35 @@ def collect(request):
     from incasso_sheets.collect_run import run_collect
 
     return run_collect(request)
+
+
+def update_debtors(debtors: Path, updates: Path, output: Path, today: dt.date, *,
+                   config: Path | None = None, add_new: bool = False, dry_run: bool = False,
+                   log: Path | None = None, sheet: str | None = None,
+                   updates_sheet: str | None = None, lang: str = "nl"):
+    """Merge an update sheet into the debtors sheet: see update_run.run_update."""
+    from incasso_sheets.update_run import UpdateRequest, run_update
+
+    return run_update(UpdateRequest(debtors, updates, output, today, config=config, add_new=add_new,
+                                    dry_run=dry_run, log=log, sheet=sheet,
+                                    updates_sheet=updates_sheet, lang=lang))
+
+
+def clear(request):
+    """Clear: see clear_run.ClearRequest for the options."""
+    from incasso_sheets.clear_run import run_clear
+
+    return run_clear(request)
+
+
+def status(config: Path | None, today: dt.date):
+    """Every batch in the ledger with its suspense balance; (statuses, suspense account)."""
+    from incasso_sheets import ledger
+    from incasso_sheets.collect_run import settings_or_stop
+    from incasso_sheets.status import batch_statuses
+
+    settings = settings_or_stop(config)
+    with ledger.Ledger.open_read_only(settings.path.with_name(ledger.FILENAME)) as led:
+        if led is None:
+            return [], settings.accounts.suspense
+        return batch_statuses(led, settings.accounts.suspense, today), settings.accounts.suspense

@@ -41,23 +41,28 @@ EVENTS = {
     "payout": ("bank", "suspense", "Uitbetaling incassobatch"),
     "return": ("receivables", "bank", "Storno factuur"),
     "charges": ("bank_charges", "bank", "Bankkosten storno"),
+    # a transaction rejected (and booked back) before settlement that the bank still
+    # credited in a gross payout, and now debits: it only clears the suspense account
+    "reject-debited": ("suspense", "bank", "Terugboeking geweigerde incasso"),
 }
 
 
 def pair_lines(items: pl.DataFrame, event: str, accounts: Accounts, journal: str,
-               booking_date: dt.date) -> pl.DataFrame:
+               booking_date: dt.date | None = None) -> pl.DataFrame:
     """Two journal lines (debit, then credit) per row of `items`.
 
     `items` has: entry, amount_cents, subject (text after the description prefix) and
-    optionally debtor_id, invoice_number, batch, mandate_id, end_to_end_id.
+    optionally date (else `booking_date`), debtor_id, invoice_number, batch, mandate_id,
+    end_to_end_id.
     """
     debit_key, credit_key, prefix = EVENTS[event]
     base = items.with_columns(
         *[pl.lit(None, pl.Utf8).alias(c) for c in
           ("debtor_id", "invoice_number", "batch", "mandate_id", "end_to_end_id") if c not in items.columns]
     ).with_row_index("_n")
+    date = pl.col("date") if "date" in items.columns else pl.lit(booking_date)
     common = [
-        pl.lit(journal).alias("journal"), pl.col("entry"), pl.lit(booking_date).alias("date"),
+        pl.lit(journal).alias("journal"), pl.col("entry"), date.alias("date"),
         pl.concat_str([pl.lit(prefix + " "), pl.col("subject")]).alias("description"),
         pl.col("debtor_id"), pl.col("invoice_number"), pl.col("batch"), pl.col("mandate_id"),
         pl.col("end_to_end_id"), pl.col("_n"),

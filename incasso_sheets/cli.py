@@ -188,5 +188,115 @@ def collect(ctx, debtors, invoices, outdir, config, collection_date, until, sche
     ctx.exit(EXIT_INVALID if blocked else EXIT_OK)
 
 
+@main.group("debtors")
+def debtors_group():
+    """Work on the debtors sheet: bulk updates from a CSV or workbook."""
+
+
+@debtors_group.command("update")
+@click.argument("debtors", type=click.Path(path_type=Path))
+@click.argument("updates", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The updated debtors sheet, in the format of DEBTORS (may be DEBTORS itself).")
+@click.option("--config", type=click.Path(path_type=Path), default=None,
+              help="Settings file, for the ledger beside it (default: incasso.toml here, if present).")
+@click.option("--add-new", is_flag=True,
+              help="Add debtors that are not in DEBTORS (every required column must be present).")
+@click.option("--dry-run", is_flag=True, help="Show the changes; write nothing.")
+@click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the change log to this .csv or .xlsx file.")
+@click.option("--sheet", default=None, help="Worksheet of the debtors workbook.")
+@click.option("--updates-sheet", default=None, help="Worksheet of the updates workbook.")
+@click.pass_context
+def debtors_update(ctx, debtors, updates, output, config, add_new, dry_run, log_path, sheet,
+                   updates_sheet):
+    """Merge UPDATES (new IBANs, mandates, addresses...) into the DEBTORS sheet.
+
+    UPDATES is a .csv or .xlsx with a debtor number column and any of the debtors sheet's
+    columns, under the same Dutch or English headers. An empty cell leaves the value as it
+    is; a lone - clears it. The result is checked with the rules of 'incasso check'; with
+    any error nothing is written (exit 1) and each problem points at its cell in UPDATES.
+    The output keeps everything else of DEBTORS: for a workbook, other sheets, formatting
+    and extra columns; for a CSV, its separator and encoding. Every change is listed (also
+    in --log); a changed IBAN or mandate reference of a debtor collected before is sent
+    as a SEPA amendment with the next collection. Running the same update again changes
+    nothing.
+
+    Example:
+
+    \b
+        incasso debtors update samples/debiteuren.xlsx wijzigingen.csv -o debiteuren-nieuw.xlsx
+    """
+    from incasso_sheets.update_run import render_text
+
+    lang = ctx.obj["lang"]
+    result = api.update_debtors(debtors, updates, output, now().date(), config=config,
+                                add_new=add_new, dry_run=dry_run, log=log_path, sheet=sheet,
+                                updates_sheet=updates_sheet, lang=lang)
+    click.echo(render_text(result, lang))
+    ctx.exit(EXIT_OK if result.report.valid else EXIT_INVALID)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--outdir", type=click.Path(path_type=Path), required=True,
+              help="Folder for the clearing journal, returns report and reopened invoices.")
+@click.option("--config", type=click.Path(path_type=Path), default=None,
+              help="Settings file (default: incasso.toml in the current folder).")
+@click.option("--accept-probable", is_flag=True,
+              help="Also book payouts matched only by amount and date.")
+@click.option("--journal-format", type=click.Choice(["nl", "iso"]), default=None,
+              help="Journal CSV dialect (default: from the settings, else nl).")
+@click.option("--dry-run", is_flag=True, help="Show what would be booked; write nothing.")
+@click.pass_context
+def clear(ctx, files, outdir, config, accept_probable, journal_format, dry_run):
+    """Clear the suspense account from the bank's camt.053/054 and pain.002 files.
+
+    FILES are statements (camt.053), notifications (camt.054) and status reports
+    (pain.002), or folders holding them; the kind is read from the XML namespace. Payouts
+    clear their batch (bank / suspense), rejects and returns reopen their invoices
+    (receivables / suspense or bank) and update the mandate by reason code. Reading the
+    same file twice books nothing twice. Writes OUTDIR/CLR-<date>-<n>.journal.csv, and for
+    rejects and returns .returns.xlsx and .reopened-invoices.csv (shaped like the invoices
+    sheet, to feed back to collect).
+
+    Example:
+
+        cd samples && incasso clear bank/ -o out/
+    """
+    from incasso_sheets.clear_run import ClearRequest
+
+    lang = ctx.obj["lang"]
+    result = api.clear(ClearRequest(files=tuple(files), outdir=outdir, now=now(), config=config,
+                                    dry_run=dry_run, accept_probable=accept_probable,
+                                    journal_format=journal_format))
+    click.echo(render.clear_text(result, lang))
+    ctx.exit(EXIT_OK)
+
+
+@main.command()
+@click.option("--config", type=click.Path(path_type=Path), default=None,
+              help="Settings file (default: incasso.toml in the current folder).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--all", "show_all", is_flag=True, help="Also list batches that are fully cleared.")
+@click.pass_context
+def status(ctx, config, fmt, show_all):
+    """Show every batch: its state and its balance on the suspense account.
+
+    A batch is cleared when its suspense balance is zero: the payout and every reject have
+    been booked. Batches past their collection date that are not cleared are flagged.
+
+    Example:
+
+        cd samples && incasso status
+    """
+    lang = ctx.obj["lang"]
+    statuses, suspense = api.status(config, now().date())
+    if fmt == "json":
+        click.echo(render.status_json(statuses))
+    else:
+        click.echo(render.status_text(statuses, lang, show_all))
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

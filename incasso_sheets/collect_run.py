@@ -19,7 +19,7 @@ from incasso_sheets.collect import batching, remittance
 from incasso_sheets.collect.select import History, Options, Selection, select_collections
 from incasso_sheets.errors import CannotContinue
 from incasso_sheets.formats import csvfile, workbook
-from incasso_sheets.issues import ERROR, WARNING, Issue, Report, issue
+from incasso_sheets.issues import WARNING, Issue, Report, issue
 from incasso_sheets.model import Message
 from incasso_sheets.sepa.calendar import TargetCalendar
 from incasso_sheets.settings import Settings, find_settings, load_settings
@@ -29,6 +29,7 @@ from incasso_sheets.sheets.read import ROW
 SKIP_SEVERITY = {
     "invoice-invalid-skipped": WARNING, "debtor-invalid-skipped": WARNING,
     "invoice-already-collected": WARNING, "debtor-direct-debit-off": WARNING,
+    "invoice-needs-contact": WARNING, "invoice-fix-first": WARNING,
     "scheme-not-selected": WARNING, "invoice-not-due": WARNING, "mandate-inactive": WARNING,
     "mandate-used-up": WARNING, "mandate-ended": WARNING, "mandate-expired": WARNING,
     "currency-skipped": None, "amount-skipped": None,
@@ -135,19 +136,17 @@ def run_collect(req: CollectRequest) -> CollectResult:
         ledger.sweep_temp_files(outdir)
         planned = _write_outputs(messages, selection, settings, version, outdir, today, req,
                                  led.next_run_id())
-        try:
-            def write(conn, run_id):
-                for message in messages:
-                    ledger.record_collection(conn, run_id, message, f"{message.message_id}.pain008.xml",
-                                             version, selection.collections)
-                ledger.record_mandates(conn, selection.collections)
-                led.set_counter(conn, _counter(today), first + len(messages) - 1)
 
-            led.commit_run("collect", req.now, planned, write)
-        except BaseException:
-            for f in planned:
-                f.temp.unlink(missing_ok=True)
-            raise
+        def write(conn, run_id):
+            for message in messages:
+                ledger.record_collection(conn, run_id, message, f"{message.message_id}.pain008.xml",
+                                         version, selection.collections)
+            ledger.record_mandates(conn, selection.collections)
+            led.set_counter(conn, _counter(today), first + len(messages) - 1)
+
+        # commit_run deletes the temporary files if the ledger transaction fails, and
+        # keeps them for recovery once it has committed.
+        led.commit_run("collect", req.now, planned, write)
         result.files = [f.final for f in planned]
         result.written = True
     return result

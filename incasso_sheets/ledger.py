@@ -71,6 +71,9 @@ CREATE TABLE transactions (
     end_to_end_id TEXT PRIMARY KEY,
     payment_info_id TEXT REFERENCES blocks,
     invoice_number TEXT NOT NULL,
+    invoice_date TEXT,
+    due_date TEXT,
+    description TEXT,
     debtor_id TEXT,
     mandate_key TEXT,
     mandate_id TEXT,
@@ -242,17 +245,29 @@ class Ledger:
 
     def commit_run(self, command: str, created_at: dt.datetime, files: list[PlannedFile],
                    write) -> int:
-        """One transaction: the run row (state committed), then `write(conn, run_id)`."""
+        """One transaction: the run row (state committed), then `write(conn, run_id)`.
+
+        If the transaction fails, the temporary files are deleted. Once it has committed
+        they belong to the run: a failure while renaming leaves them for `recover`, which
+        the next run does (deleting them would lose files the ledger says were written).
+        """
         from incasso_sheets import faults
 
-        with self.transaction() as conn:
-            run_id = self.next_run_id()
-            conn.execute(
-                "INSERT INTO runs (run_id, command, created_at, state, files) VALUES (?, ?, ?, 'committed', ?)",
-                (run_id, command, created_at.isoformat(),
-                 json.dumps([[str(f.temp), str(f.final)] for f in files])))
-            write(conn, run_id)
-            faults.point("ledger-before-commit")
+        try:
+            with self.transaction() as conn:
+                run_id = self.next_run_id()
+                # Absolute paths: the next run may start in another folder.
+                conn.execute(
+                    "INSERT INTO runs (run_id, command, created_at, state, files) "
+                    "VALUES (?, ?, ?, 'committed', ?)",
+                    (run_id, command, created_at.isoformat(),
+                     json.dumps([[str(f.temp.absolute()), str(f.final.absolute())] for f in files])))
+                write(conn, run_id)
+                faults.point("ledger-before-commit")
+        except BaseException:
+            for f in files:
+                f.temp.unlink(missing_ok=True)
+            raise
         faults.point("after-ledger-commit")
         for f in files:
             os.replace(f.temp, f.final)
@@ -328,7 +343,10 @@ def load_history(ledger: Ledger):
 
     invoices = ledger.frame(
         """SELECT t.invoice_number, t.attempt AS last_attempt, t.status AS last_status,
-                  t.payment_info_id AS last_batch, t.reason_code AS last_reason
+                  t.payment_info_id AS last_batch, t.reason_code AS last_reason,
+                  t.iban AS last_iban, t.mandate_id AS last_mandate_id,
+                  (SELECT count(*) FROM transactions r WHERE r.invoice_number = t.invoice_number
+                   AND r.reason_code = t.reason_code) AS same_reason_count
            FROM transactions t
            JOIN (SELECT invoice_number, max(attempt) AS attempt FROM transactions
                  GROUP BY invoice_number) m
@@ -369,16 +387,22 @@ def record_collection(conn: sqlite3.Connection, run_id: int, message, file_name:
             "count, total_cents) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (block.payment_info_id, message.message_id, block.scheme, block.sequence_type,
              block.collection_date.isoformat(), block.count, block.total_cents))
-        rows = block.transactions.select("end_to_end_id").join(
-            collections.select("end_to_end_id", "mandate_key", "attempt"), on="end_to_end_id", how="left")
-        extra = block.transactions.with_columns(rows["mandate_key"], rows["attempt"])
+        extra = block.transactions.select("end_to_end_id").join(
+            collections.select("end_to_end_id", "mandate_key", "attempt", "invoice_date", "due_date",
+                               "description"), on="end_to_end_id", how="left")
+        rows = block.transactions.with_columns(
+            *[extra[c] for c in ("mandate_key", "attempt", "description")],
+            *[extra[c].dt.strftime("%Y-%m-%d") for c in ("invoice_date", "due_date")])
         conn.executemany(
-            "INSERT INTO transactions (end_to_end_id, payment_info_id, invoice_number, debtor_id, "
-            "mandate_key, mandate_id, iban, amount_cents, attempt, sequence_type, collection_date, status) "
-            f"VALUES (?, '{block.payment_info_id}', ?, ?, ?, ?, ?, ?, ?, '{block.sequence_type}', "
-            f"'{block.collection_date.isoformat()}', 'collected')",
-            extra.select("end_to_end_id", "invoice_number", "debtor_id", "mandate_key", "mandate_id",
-                         "debtor_iban", "amount_cents", "attempt").iter_rows())
+            "INSERT INTO transactions (end_to_end_id, payment_info_id, invoice_number, invoice_date, "
+            "due_date, description, debtor_id, mandate_key, mandate_id, iban, amount_cents, attempt, "
+            "sequence_type, collection_date, status) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'collected')",
+            rows.select("end_to_end_id", pl.lit(block.payment_info_id).alias("_pid"), "invoice_number",
+                        "invoice_date", "due_date", "description", "debtor_id", "mandate_key",
+                        "mandate_id", "debtor_iban", "amount_cents", "attempt",
+                        pl.lit(block.sequence_type).alias("_seq"),
+                        pl.lit(block.collection_date.isoformat()).alias("_day")).iter_rows())
 
 
 def record_mandates(conn: sqlite3.Connection, collections: pl.DataFrame) -> None:

@@ -50,6 +50,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Debiteurnummer komt ook voor op regel {other_row}",
     ),
     "name-missing": ("Name is empty", "Naam is leeg"),
+    "name-empty-after-transliteration": (
+        "Name has no letters or digits of the SEPA character set left; write the name in Latin letters",
+        "Naam houdt geen letters of cijfers uit de SEPA-tekenset over; schrijf de naam in Latijnse letters",
+    ),
     "name-transliterated": (
         "Name contains characters outside the SEPA set; sent as '{after}'",
         "Naam bevat tekens buiten de SEPA-tekenset; wordt verstuurd als '{after}'",
@@ -122,8 +126,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Land moet een ISO-code van twee letters zijn, zoals NL, BE of DE",
     ),
     "address-missing": (
-        "The IBAN is outside the EEA ({country}): street or town and country are required",
-        "De IBAN ligt buiten de EER ({country}): plaats en land zijn verplicht",
+        "The IBAN is outside the EEA ({country}): the town is required (the country defaults to the IBAN's)",
+        "De IBAN ligt buiten de EER ({country}): de plaats is verplicht (het land is standaard dat van de IBAN)",
     ),
     "email-invalid": ("E-mail address looks wrong", "E-mailadres lijkt niet te kloppen"),
     "date-invalid": (
@@ -233,6 +237,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Already collected in batch {detail}",
         "Al geïncasseerd in batch {detail}",
     ),
+    "invoice-needs-contact": (
+        "The last collection came back with {detail}: contact the debtor; it is not collected again automatically",
+        "De vorige incasso kwam terug met {detail}: neem contact op met de debiteur; er wordt niet automatisch opnieuw geïncasseerd",
+    ),
+    "invoice-fix-first": (
+        "The last collection came back with {detail}: correct the debtor's IBAN or mandate first",
+        "De vorige incasso kwam terug met {detail}: corrigeer eerst de IBAN of machtiging van de debiteur",
+    ),
     "debtor-direct-debit-off": (
         "Direct debit is off for this debtor",
         "Automatische incasso staat uit voor deze debiteur",
@@ -277,6 +289,85 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Collection date {date} is less than {days} days after the invoice date: check the debtor was notified in time",
         "Incassodatum {date} ligt minder dan {days} dagen na de factuurdatum: controleer of de debiteur op tijd is geïnformeerd",
     ),
+    # --- bank files (camt.053/054, pain.002) ---------------------------------------------
+    "xml-refused": (
+        "Refused to read {path}: it contains {reason}. Bank files never have a DTD, and one "
+        "can be used to attack the computer that reads it",
+        "{path} wordt niet gelezen: het bevat {reason}. Bankbestanden hebben nooit een DTD, "
+        "en die kan gebruikt worden om de computer aan te vallen die het bestand leest",
+    ),
+    "bank-file-unknown": (
+        "{path} is not a camt.053, camt.054 or pain.002 file (namespace: {namespace})",
+        "{path} is geen camt.053-, camt.054- of pain.002-bestand (namespace: {namespace})",
+    ),
+    "bank-file-wrong-kind": (
+        "{path} is a {found} file; expected {expected}",
+        "{path} is een {found}-bestand; verwacht: {expected}",
+    ),
+    "bank-amount-invalid": (
+        "An amount in the bank file is not a number",
+        "Een bedrag in het bankbestand is geen getal",
+    ),
+    "bank-date-invalid": (
+        "A date in the bank file is not a valid date",
+        "Een datum in het bankbestand is geen geldige datum",
+    ),
+    "bank-count-invalid": (
+        "The number of transactions of a batch in the bank file is not a whole number",
+        "Het aantal transacties van een batch in het bankbestand is geen geheel getal",
+    ),
+    "bank-entry-several-batches": (
+        "A bank entry holds more than one batch; only the first is read",
+        "Een boeking van de bank bevat meer dan één batch; alleen de eerste wordt gelezen",
+    ),
+    # --- clear and status ------------------------------------------------------------------
+    "clear-payout": ("{count} payouts booked, {total} in total (bank / suspense)",
+                     "{count} uitbetalingen geboekt, totaal {total} (bank / tussenrekening)"),
+    "clear-reject": ("{count} rejects before settlement booked, {total} (receivables / suspense)",
+                     "{count} weigeringen voor de incassodatum geboekt, {total} (debiteuren / tussenrekening)"),
+    "clear-return": ("{count} returns and refunds booked, {total} (receivables / bank)",
+                     "{count} stornos geboekt, {total} (debiteuren / bank)"),
+    "clear-charges": ("{count} bank charges booked, {total}", "{count} bankkosten geboekt, {total}"),
+    "clear-reject-debited": (
+        "{count} debits of already rejected collections booked, {total} (suspense / bank)",
+        "{count} afschrijvingen van al geweigerde incasso's geboekt, {total} (tussenrekening / bank)"),
+    "clear-duplicates": ("{count} entries were booked in an earlier run and are skipped",
+                         "{count} posten zijn al eerder geboekt en worden overgeslagen"),
+    "clear-not-booked": ("{count} entries are not booked by the bank yet (pending or information)",
+                         "{count} posten zijn nog niet door de bank geboekt (voorlopig of informatief)"),
+    "clear-ignored": ("{count} other entries are not direct debits and are left alone",
+                      "{count} andere posten zijn geen incasso's en blijven buiten beschouwing"),
+    "clear-nothing": ("Nothing to book.", "Niets te boeken."),
+    "clear-balance": ("Batch {batch}: suspense balance {balance}",
+                      "Batch {batch}: saldo tussenrekening {balance}"),
+    "bank-payout-probable": (
+        "probably batch {batch} (amount and date match); book it with --accept-probable",
+        "waarschijnlijk batch {batch} (bedrag en datum kloppen); boek met --accept-probable"),
+    "bank-payout-unmatched": (
+        "credit that looks like a collection payout but matches no batch (no batch id, no known EndToEndIds, no batch with this amount around this date)",
+        "bijschrijving die op een incasso-uitbetaling lijkt maar bij geen batch past (geen batch-id, geen bekende EndToEndIds, geen batch met dit bedrag rond deze datum)"),
+    "bank-payout-ambiguous": ("several batches have this amount and date: {detail}",
+                              "meerdere batches hebben dit bedrag en deze datum: {detail}"),
+    "bank-payout-several-blocks": ("the entry names several batches: {detail}",
+                                   "de post noemt meerdere batches: {detail}"),
+    "bank-payout-twice": ("batch {detail} already has its payout booked",
+                          "batch {detail} heeft zijn uitbetaling al geboekt"),
+    "bank-return-no-reference": ("return without an EndToEndId: book it by hand",
+                                 "storno zonder EndToEndId: handmatig boeken"),
+    "bank-return-unknown": ("EndToEndId {detail} is not one of ours",
+                            "EndToEndId {detail} is niet van ons"),
+    "bank-entry-amount-unreadable": ("the amount cannot be read {detail}",
+                                     "het bedrag is niet te lezen {detail}"),
+    "bank-status-unknown-message": ("status report for message {detail}, which is not in the ledger",
+                                    "statusrapport voor bericht {detail}, dat niet in het ledger staat"),
+    "bank-status-unknown-block": ("status report for batch {detail}, which is not in the ledger",
+                                  "statusrapport voor batch {detail}, die niet in het ledger staat"),
+    "status-empty": ("No batches in the ledger yet.", "Nog geen batches in het ledger."),
+    "status-overdue": ("NOT CLEARED", "NIET AFGELETTERD"),
+    "status-hidden": ("{count} cleared batches not shown (--all shows them)",
+                      "{count} afgeletterde batches niet getoond (--all toont ze)"),
+    "status-total": ("Suspense balance over {batches} batches: {total}",
+                     "Saldo tussenrekening over {batches} batches: {total}"),
     # --- settings ------------------------------------------------------------------------
     "settings-not-found": (
         "No incasso.toml in {folder}; run 'incasso init' or pass --config",
@@ -313,6 +404,62 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Creditor name must be 1 to 70 characters of the SEPA set",
         "Naam van de incassant moet 1 tot 70 tekens uit de SEPA-tekenset zijn",
     ),
+    # --- debtors update --------------------------------------------------------------
+    "update-debtor-unknown": (
+        "Debtor number is not in the debtors sheet; nothing is changed for it (use --add-new to add it)",
+        "Debiteurnummer staat niet in het debiteurenbestand; er wordt niets voor gewijzigd (gebruik --add-new om toe te voegen)",
+    ),
+    "update-debtor-duplicate": (
+        "Debtor number is also listed on row {other_row} of the updates; list each debtor once",
+        "Debiteurnummer staat ook op regel {other_row} van de wijzigingen; noem elke debiteur één keer",
+    ),
+    "update-column-missing-for-new": (
+        "Column '{name}' is needed to add the {count} new debtors (accepted headers: {aliases})",
+        "Kolom '{name}' is nodig om de {count} nieuwe debiteuren toe te voegen (toegestane kopjes: {aliases})",
+    ),
+    "update-not-encodable": (
+        "'{value}' cannot be written in {path}, which is encoded as {encoding}; save it as CSV UTF-8 first",
+        "'{value}' kan niet in {path} geschreven worden, dat als {encoding} is opgeslagen; sla het eerst op als CSV UTF-8",
+    ),
+    "update-output-format": (
+        "{path}: the updated debtors sheet keeps the format of {source}; give it a {suffix} name",
+        "{path}: het bijgewerkte debiteurenbestand houdt het formaat van {source}; geef het een {suffix}-naam",
+    ),
+    "update-log-format": (
+        "{path}: the change log is written as .csv or .xlsx",
+        "{path}: het wijzigingslog wordt als .csv of .xlsx geschreven",
+    ),
+    "update-debtor-added": ("new debtor", "nieuwe debiteur"),
+    "update-amendment-smnda": (
+        "amendment: SMNDA (new account at another bank) will be sent with the next collection, as FRST",
+        "wijziging machtiging: SMNDA (nieuwe rekening bij een andere bank) wordt met de volgende incasso meegestuurd, als FRST",
+    ),
+    "update-amendment-iban": (
+        "amendment: the original IBAN {detail} will be sent with the next collection",
+        "wijziging machtiging: de oorspronkelijke IBAN {detail} wordt met de volgende incasso meegestuurd",
+    ),
+    "update-amendment-mandate-id": (
+        "amendment: the original mandate id {detail} will be sent with the next collection",
+        "wijziging machtiging: het oorspronkelijke machtigingskenmerk {detail} wordt met de volgende incasso meegestuurd",
+    ),
+    "update-new-mandate": (
+        "new mandate: the next collection is sent as FRST",
+        "nieuwe machtiging: de volgende incasso gaat als FRST",
+    ),
+    "update-stopped": (
+        "Nothing written: fix the {errors} errors above.",
+        "Niets geschreven: herstel de {errors} fouten hierboven.",
+    ),
+    "update-summary": (
+        "{changes} changes for {debtors} debtors, {added} of them new.",
+        "{changes} wijzigingen bij {debtors} debiteuren, waarvan {added} nieuw.",
+    ),
+    "update-nothing": ("No changes.", "Geen wijzigingen."),
+    "update-more": (
+        "... and {count} more changes (all of them in the --log file)",
+        "... en nog {count} wijzigingen (allemaal in het --log-bestand)",
+    ),
+    "update-dry-run": ("Dry run: nothing written.", "Proefdraai: niets geschreven."),
     # --- terminal words ------------------------------------------------------------------
     "summary-ok": ("No problems found in {rows} rows.", "Geen problemen gevonden in {rows} regels."),
     "summary-counts": (
@@ -326,6 +473,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "collect-nothing": ("Nothing to collect.", "Niets te incasseren."),
     "collect-dry-run": ("Dry run: nothing written.", "Proefdraai: niets geschreven."),
+    "report-is-input": (
+        "The report {path} would overwrite an input file; choose another name",
+        "Het rapport {path} zou een invoerbestand overschrijven; kies een andere naam",
+    ),
     "report-written": ("Marked copy written to {path}", "Gemarkeerde kopie geschreven naar {path}"),
 }
 

@@ -65,7 +65,8 @@ def collect_text(result, lang: str = "en") -> str:
         lines.append(messages.text("collect-nothing", lang))
         return "\n".join(lines)
     decimal = "," if lang == "nl" else "."
-    lines.append("")
+    if lines:  # a blank line after the issues, none at the top
+        lines.append("")
     header = ("batch", "scheme", "seq", "date", "count", "total")
     rows = []
     for m in result.messages:
@@ -82,3 +83,73 @@ def collect_text(result, lang: str = "en") -> str:
     else:
         lines += [messages.text("file-written", lang, path=p) for p in result.files]
     return "\n".join(lines)
+
+
+def clear_text(result, lang: str = "en") -> str:
+    from incasso_sheets.money import format_cents
+
+    decimal = "," if lang == "nl" else "."
+    o = result.outcome
+    lines: list[str] = []
+    counts: dict[str, tuple[int, int]] = {}
+    for e in result.booked:
+        n, total = counts.get(e.kind, (0, 0))
+        counts[e.kind] = (n + 1, total + e.amount_cents)
+    for kind, (n, total) in counts.items():
+        lines.append(messages.text(f"clear-{kind}", lang, count=n, total=format_cents(total, decimal)))
+    for e in result.probable:
+        lines.append(f"{e.source}  bank-payout-probable  {format_cents(e.amount_cents, decimal)}  "
+                     + messages.text("bank-payout-probable", lang, batch=e.payment_info_id))
+    for u in o.unmatched:
+        amount = "" if u.amount_cents is None else format_cents(u.amount_cents, decimal)
+        lines.append(f"{u.source}  {u.code}  {amount}  " + messages.text(u.code, lang, detail=u.detail))
+    if o.duplicates:
+        lines.append(messages.text("clear-duplicates", lang, count=o.duplicates))
+    if o.not_booked:
+        lines.append(messages.text("clear-not-booked", lang, count=o.not_booked))
+    if o.ignored:
+        lines.append(messages.text("clear-ignored", lang, count=o.ignored))
+    if not result.booked:
+        lines.append(messages.text("clear-nothing", lang))
+    for pid, balance in result.balances:
+        lines.append(messages.text("clear-balance", lang, batch=pid, balance=format_cents(balance, decimal)))
+    if result.dry_run:
+        lines.append(messages.text("collect-dry-run", lang))
+    lines += [messages.text("file-written", lang, path=p) for p in result.files]
+    return "\n".join(lines)
+
+
+def status_text(statuses, lang: str = "en", show_all: bool = False) -> str:
+    from incasso_sheets.money import format_cents
+
+    decimal = "," if lang == "nl" else "."
+    if not statuses:
+        return messages.text("status-empty", lang)
+    header = ("batch", "date", "scheme", "seq", "count", "total", "settled", "rejected", "returned",
+              "suspense", "")
+    rows = []
+    for s in statuses:
+        if not show_all and s.suspense_cents == 0 and s.settled + s.rejected + s.returned == s.count:
+            continue
+        rows.append((s.payment_info_id, s.collection_date.isoformat(), s.scheme, s.sequence_type,
+                     str(s.count), format_cents(s.total_cents, decimal), str(s.settled), str(s.rejected),
+                     str(s.returned), format_cents(s.suspense_cents, decimal),
+                     messages.text("status-overdue", lang) if s.overdue else ""))
+    total = sum(s.suspense_cents for s in statuses)
+    lines = []
+    if rows:
+        widths = [max(len(r[k]) for r in [*rows, header]) for k in range(len(header))]
+        for r in [header, *rows]:
+            lines.append("  ".join(v.rjust(w) if 4 <= k <= 9 else v.ljust(w)
+                                   for k, (v, w) in enumerate(zip(r, widths, strict=True))).rstrip())
+        lines.append("")
+    hidden = len(statuses) - len(rows)
+    if hidden:
+        lines.append(messages.text("status-hidden", lang, count=hidden))
+    lines.append(messages.text("status-total", lang, total=format_cents(total, decimal),
+                               batches=len(statuses)))
+    return "\n".join(lines)
+
+
+def status_json(statuses) -> str:
+    return json.dumps([s.as_dict() for s in statuses], indent=1)

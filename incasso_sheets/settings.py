@@ -107,8 +107,11 @@ def parse_settings(data: dict[str, Any], file: str = FILENAME) -> tuple[Settings
             if not isinstance(content, _TOP[section]):
                 problem("settings-wrong-type", section, content, expected=_TYPE_WORDS[_TOP[section]])
             continue
-        if section not in _SPEC or not isinstance(content, dict):
+        if section not in _SPEC:
             _unknown(problem, section, None, list(_SPEC))
+            continue
+        if not isinstance(content, dict):
+            problem("settings-wrong-type", section, content, expected=f"a [{section}] table")
             continue
         for key, value in content.items():
             spec = _SPEC[section].get(key)

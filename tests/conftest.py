@@ -60,3 +60,8 @@ def invoice_cells(run_check):
     def run(invoices: str):
         return _cells(run_check(CLEAN_DEBTORS, invoices))
     return run
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite the golden files under tests/golden/ from the current output")

@@ -315,7 +315,7 @@ def test_address_required_for_a_debtor_outside_the_eea(run_check):
     (issue,) = result.report.issues
     assert (issue.row, issue.column, issue.code) == (2, "Plaats", "address-missing")
     assert issue.message() == (
-        "The IBAN is outside the EEA (GB): street or town and country are required")
+        "The IBAN is outside the EEA (GB): the town is required (the country defaults to the IBAN's)")
 
 
 def test_address_missing_points_at_the_usual_header_when_there_is_no_city_column(debtor_cells):
@@ -381,3 +381,8 @@ def test_issues_name_the_header_as_the_user_wrote_it(debtor_cells, header):
         (2, columns[4], "mandate-id-missing"),
         (2, columns[5], "mandate-date-missing"),
     }
+
+
+def test_a_name_that_transliterates_to_nothing_is_an_error(run_check):
+    result = run_check(sheet("10001;***;NL91ABNA0417164300;ja;MDT-1;01-03-2024"))
+    assert not result.report.valid

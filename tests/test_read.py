@@ -68,7 +68,7 @@ def test_windows_1252_is_read_correctly(write_csv):
 
 
 def test_sniff_csv_returns_the_decoded_text():
-    dialect, text = sniff_csv("a\tb\n1\t2\n".encode())
+    dialect, text = sniff_csv(b"a\tb\n1\t2\n")
     assert dialect == CsvDialect("\t", "utf-8", False)
     assert text == "a\tb\n1\t2\n"
 

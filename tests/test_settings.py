@@ -190,9 +190,6 @@ def test_language_must_be_text():
     assert settings.language == "nl"
 
 
-@pytest.mark.xfail(strict=True, reason="a known section given as a value (creditor = \"x\") is "
-                   "reported as an unknown setting with itself as the suggestion; it should be "
-                   "settings-wrong-type (a [creditor] table)")
 def test_a_section_that_is_not_a_table_is_the_wrong_type():
     data = {**VALID, "creditor": "Voorbeeld"}
     assert ("creditor", "settings-wrong-type") in problems(data)

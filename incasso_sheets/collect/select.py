@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from incasso_sheets.collect.remittance import remittance_columns
-from incasso_sheets.sepa import sequence
+from incasso_sheets.sepa import reasons, sequence
 from incasso_sheets.sepa.calendar import TargetCalendar
 from incasso_sheets.sepa.identifiers import SEPA_NON_EEA
 from incasso_sheets.sheets.read import ROW
@@ -22,7 +22,8 @@ MANDATE_EXPIRY_MONTHS = 36  # EPC rulebook: unused for 36 months after the last 
 INACTIVE = ("dead", "blocked", "disputed")
 
 HISTORY_INVOICES = {"invoice_number": pl.Utf8, "last_attempt": pl.Int64, "last_status": pl.Utf8,
-                    "last_batch": pl.Utf8, "last_reason": pl.Utf8}
+                    "last_batch": pl.Utf8, "last_reason": pl.Utf8, "last_iban": pl.Utf8,
+                    "last_mandate_id": pl.Utf8, "same_reason_count": pl.Int64}
 HISTORY_MANDATES = {"mandate_key": pl.Utf8, "mandate_id": pl.Utf8, "debtor_id": pl.Utf8,
                     "iban": pl.Utf8, "mandate_date": pl.Date, "last_collection_date": pl.Date,
                     "status": pl.Utf8, "status_reason": pl.Utf8, "used": pl.Boolean,
@@ -115,12 +116,27 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
     f = f.join(moved, on="_wanted", how="left")
     expired_after = c("last_collection_date").dt.offset_by(f"{MANDATE_EXPIRY_MONTHS}mo")
     done = c("last_status").is_in(["collected", "settled"]).fill_null(False)
+    failed = c("last_status").is_in(["rejected", "returned"]).fill_null(False)
+    codes = {code: (r.retry, r.max_retries) for code, r in reasons.REASONS.items()}
+    retry_class = c("last_reason").replace_strict(
+        {k: v[0] for k, v in codes.items()}, default=reasons.STOP, return_dtype=pl.Utf8)
+    max_retries = c("last_reason").replace_strict(
+        {k: v[1] for k, v in codes.items()}, default=None, return_dtype=pl.Int64)
+    # sepa-rules.md §11.3: contact-the-debtor codes (MD06, MS02, AM05, unknown codes) and
+    # retries beyond their limit (MS03: once) are not re-collected automatically; "fix"
+    # codes (AC01, MD02, RC01, ...) only once the debtor's IBAN or mandate has changed.
+    needs_contact = failed & ((retry_class == reasons.STOP)
+                              | (c("same_reason_count") > max_retries).fill_null(False))
+    unchanged = (c("last_iban") == c("iban")) & (c("last_mandate_id") == c("mandate_id"))
+    fix_first = failed & (retry_class == reasons.FIX) & unchanged.fill_null(True)
     reason = (
         pl.when(c("_inv_bad")).then(pl.lit("invoice-invalid-skipped"))
         .when(c("_deb_bad")).then(pl.lit("debtor-invalid-skipped"))
         .when(c("currency") != "EUR").then(pl.lit("currency-skipped"))
         .when(c("amount_cents") <= 0).then(pl.lit("amount-skipped"))
         .when(done).then(pl.lit("invoice-already-collected"))
+        .when(needs_contact).then(pl.lit("invoice-needs-contact"))
+        .when(fix_first).then(pl.lit("invoice-fix-first"))
         .when(~c("direct_debit").fill_null(False)).then(pl.lit("debtor-direct-debit-off"))
         .when(pl.lit(options.scheme is not None) & (c("scheme") != pl.lit(options.scheme or "")))
         .then(pl.lit("scheme-not-selected"))
@@ -133,6 +149,7 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
     )
     detail = (
         pl.when(done).then(c("last_batch"))
+        .when(needs_contact | fix_first).then(c("last_reason"))
         .when(c("mandate_status").is_in(INACTIVE))
         .then(pl.concat_str([c("mandate_status"), c("mandate_status_reason").fill_null("")], separator=" "))
         .when(c("mandate_end_date") < c("collection_date")).then(c("mandate_end_date").cast(pl.Utf8))

@@ -22,6 +22,9 @@ ISO 20022 tags and the fields they fill (sepa-rules.md §10.1, §11.2):
       RtrInf/Rsn/Cd | Rsn/Prtry, RtrInf/AddtlInf -> reason_code, reason_info
       RltdPties/Dbtr/Nm | Dbtr/Pty/Nm (.08), RltdPties/DbtrAcct/Id/IBAN -> debtor_*
       RmtInf/Ustrd -> remittance_info     AddtlTxInf -> additional_info
+      no EndToEndId / RtrInf / MndtId: /EREF/, /RTRN/, /MARF/ in Ustrd or AddtlTxInf
+      (the field is named in from_text); a single TxDtls also takes /EREF/ from
+      AddtlNtryInf. EndToEndId NOTPROVIDED (the ISO placeholder) is read as absent.
 
 Memory stays flat: each TxDtls is turned into a value and dropped as soon as it ends, and
 each Ntry once its Entry has been handed out. Only the details of the entry being read
@@ -60,6 +63,7 @@ TEXT_KEYS = (
     "ORDP", "BENM", "ID", "ADDR", "CNTP", "SVCL", "NRTX", "ISDT", "SQTP", "DTOFSGNT",
     "PURP", "ULTC", "ULTD", "ULTB", "CDTRREF", "CDTRREFTP", "INFO", "EXCH", "CHGS", "OCMT",
 )
+_REASON_CODE = re.compile(r"^[A-Z0-9]{4}$")
 _TEXT_REF = re.compile(r"/(" + "|".join(sorted(TEXT_KEYS, key=len, reverse=True)) + r")/")
 
 # Bump when the canonical form below changes: stored digests would no longer match.
@@ -95,7 +99,7 @@ class TxDetail:
     charges_cents: int | None
     remittance_info: str | None
     additional_info: str | None
-    end_to_end_from_text: bool  # end_to_end_id came from an /EREF/ in free text
+    from_text: tuple[str, ...]  # fields read from "/EREF/.../RTRN/.../MARF/..." free text
     problems: tuple[str, ...]
 
 
@@ -106,7 +110,7 @@ class Entry:
     message_id: str | None    # GrpHdr/MsgId of the file
     statement_id: str | None  # Stmt/Id or Ntfctn/Id
     account_iban: str | None
-    line: int | None          # line of the Ntry end tag in the file
+    line: int | None          # line of the Ntry start tag in the file
     entry_ref: str | None
     bank_ref: str | None
     amount_cents: int | None
@@ -188,14 +192,27 @@ def _qualifier(namespace: str) -> Callable[[str], str]:
     return lambda local: local
 
 
+_CENTS_CACHE: dict[str, int] = {}
+_CENTS_CACHE_MAX = 1 << 16
+
+
 def _cents(text: str | None, problems: list[str]) -> int | None:
+    """xml_amount_to_cents, remembered: a batch repeats the same few amounts a million
+    times, and Decimal arithmetic is the slowest step of reading a TxDtls."""
     if text is None:
         return None
+    cents = _CENTS_CACHE.get(text)
+    if cents is not None:
+        return cents
     try:
-        return xml_amount_to_cents(text)
+        cents = xml_amount_to_cents(text)
     except AmountError as exc:
         problems.append(AMOUNT_NOT_CENTS if exc.code == AMOUNT_NOT_CENTS else AMOUNT_INVALID)
         return None
+    if len(_CENTS_CACHE) >= _CENTS_CACHE_MAX:
+        _CENTS_CACHE.clear()
+    _CENTS_CACHE[text] = cents
+    return cents
 
 
 def _text(elem: etree._Element | None) -> str | None:
@@ -204,12 +221,21 @@ def _text(elem: etree._Element | None) -> str | None:
     return elem.text.strip() or None
 
 
+def _child(elem: etree._Element | None, tag: str) -> etree._Element | None:
+    """The first child with this tag. A plain loop: `find` runs lxml's path engine,
+    several times slower on the small elements of a statement."""
+    if elem is not None:
+        for child in elem:
+            if child.tag == tag:
+                return child
+    return None
+
+
 class _Reader:
     """Element names of one namespace, and the readers that use them."""
 
     def __init__(self, namespace: str):
         q = _qualifier(namespace)
-        self.q = q
         for local in (
             "Ntry TxDtls GrpHdr Stmt Ntfctn MsgId Id IBAN Othr Ccy Acct Bal Tp CdOrPrtry Cd "
             "Prtry Amt CdtDbtInd Dt DtTm CreDtTm ElctrncSeqNb FrToDt FrDtTm ToDtTm NtryRef "
@@ -223,7 +249,13 @@ class _Reader:
         """A date from a DateAndDateTimeChoice (Dt or DtTm; the DtTm's own calendar day)."""
         if elem is None:
             return None
-        text = _text(elem.find(self.Dt)) or _text(elem.find(self.DtTm)) or _text(elem)
+        text = None
+        for child in elem:
+            if child.tag == self.Dt or child.tag == self.DtTm:
+                text = _text(child)
+                break
+        else:
+            text = _text(elem)  # a bare ISODate or ISODateTime (FrDtTm, ToDtTm)
         if text is None:
             return None
         try:
@@ -239,12 +271,12 @@ class _Reader:
             return None
         total = 0
         for chrgs in elems:
-            whole = chrgs.find(self.TtlChrgsAndTaxAmt)
+            whole = _child(chrgs, self.TtlChrgsAndTaxAmt)
             if whole is not None:
                 parts = [whole]
             else:
-                parts = [r.find(self.Amt) for r in chrgs.iterchildren(self.Rcrd)]
-                parts.append(chrgs.find(self.Amt))
+                parts = [_child(r, self.Amt) for r in chrgs.iterchildren(self.Rcrd)]
+                parts.append(_child(chrgs, self.Amt))
             for part in parts:
                 cents = _cents(_text(part), problems)
                 if cents is not None:
@@ -291,30 +323,64 @@ class _Reader:
             problems=tuple(problems),
         )
 
-    def batch(self, ntry: etree._Element, problems: list[str]) -> BatchRef | None:
+    def batch(self, detail_blocks: list[etree._Element], problems: list[str]) -> BatchRef | None:
         found = []
-        for dtls in ntry.iterchildren(self.NtryDtls):
-            found.extend(dtls.iterchildren(self.Btch))
+        for dtls in detail_blocks:
+            for child in dtls:
+                if child.tag == self.Btch:
+                    found.append(child)
+                    break  # Btch comes first in NtryDtls, before the TxDtls
         if not found:
             return None
         if len(found) > 1:
             problems.append(SEVERAL_BATCHES)
-        btch = found[0]
-        count_text = _text(btch.find(self.NbOfTxs))
+        values = {}
+        for child in found[0]:
+            values[child.tag] = _text(child)
+        count_text = values.get(self.NbOfTxs)
         count = None
         if count_text is not None:
             if count_text.isdigit():
                 count = int(count_text)
             else:
                 problems.append(COUNT_INVALID)
-        direction = _text(btch.find(self.CdtDbtInd))
+        direction = values.get(self.CdtDbtInd)
         return BatchRef(
-            message_id=_text(btch.find(self.MsgId)),
-            payment_info_id=_text(btch.find(self.PmtInfId)),
+            message_id=values.get(self.MsgId),
+            payment_info_id=values.get(self.PmtInfId),
             count=count,
-            total_cents=_cents(_text(btch.find(self.TtlAmt)), problems),
+            total_cents=_cents(values.get(self.TtlAmt), problems),
             credit=None if direction is None else direction == "CRDT",
         )
+
+    def transaction_code(
+        self, btc: etree._Element | None
+    ) -> tuple[str | None, str | None, str | None]:
+        """(domain code "PMNT/IDDT/ESDD", proprietary code, its issuer) from BkTxCd."""
+        if btc is None:
+            return None, None, None
+        cd, sub_family_cd = self.Cd, self.SubFmlyCd
+        domain = family = sub_family = proprietary = issuer = None
+        for part in btc:
+            tag = part.tag
+            if tag == self.Domn:
+                for d in part:
+                    if d.tag == cd:
+                        domain = d.text
+                    elif d.tag == self.Fmly:
+                        for f in d:
+                            if f.tag == cd:
+                                family = f.text
+                            elif f.tag == sub_family_cd:
+                                sub_family = f.text
+            elif tag == self.Prtry:
+                for p in part:
+                    if p.tag == cd:
+                        proprietary = _text(p)
+                    elif p.tag == self.Issr:
+                        issuer = _text(p)
+        codes = [c.strip() for c in (domain, family, sub_family) if c and c.strip()]
+        return "/".join(codes) or None, proprietary, issuer
 
     def entry(
         self,
@@ -326,42 +392,42 @@ class _Reader:
         digest_of: Callable[[bytes], str],
     ) -> Entry:
         problems: list[str] = []
-        amount = ntry.find(self.Amt)
-        sts = ntry.find(self.Sts)
+        kids: dict[str, etree._Element] = {}
+        charge_elems, detail_blocks = [], []
+        for child in ntry:
+            tag = child.tag
+            if tag == self.Chrgs:
+                charge_elems.append(child)
+            elif tag == self.NtryDtls:
+                detail_blocks.append(child)
+            elif tag not in kids:
+                kids[tag] = child
+        amount = kids.get(self.Amt)
+        sts = kids.get(self.Sts)
         status = None
         if sts is not None:
-            status = _text(sts) if len(sts) == 0 else _text(sts[0])
-        domain = proprietary = issuer = None
-        btc = ntry.find(self.BkTxCd)
-        if btc is not None:
-            domn = btc.find(self.Domn)
-            if domn is not None:
-                fmly = domn.find(self.Fmly)
-                parts = [_text(domn.find(self.Cd))]
-                if fmly is not None:
-                    parts += [_text(fmly.find(self.Cd)), _text(fmly.find(self.SubFmlyCd))]
-                domain = "/".join(p for p in parts if p) or None
-            prtry = btc.find(self.Prtry)
-            if prtry is not None:
-                proprietary = _text(prtry.find(self.Cd))
-                issuer = _text(prtry.find(self.Issr))
-        info = _text(ntry.find(self.AddtlNtryInf))
+            status = _text(sts) if len(sts) == 0 else _text(sts[0])  # .08: Sts/Cd
+        domain, proprietary, issuer = self.transaction_code(kids.get(self.BkTxCd))
+        info = _text(kids.get(self.AddtlNtryInf))
         references = references_from_text(info)
         eref = references.get("EREF")
         if len(details) == 1 and details[0].end_to_end_id is None and eref and eref != NOTPROVIDED:
             # A single transaction whose EndToEndId the bank only wrote in the entry text.
-            details = [replace(details[0], end_to_end_id=eref, end_to_end_from_text=True)]
-        batch = self.batch(ntry, problems)
+            first = details[0]
+            details = [replace(
+                first, end_to_end_id=eref, from_text=(*first.from_text, "end_to_end_id")
+            )]
+        batch = self.batch(detail_blocks, problems)
         account_iban = statement.account_iban if statement else None
         amount_cents = _cents(_text(amount), problems)
         currency = amount.get("Ccy") if amount is not None else None
-        entry_ref = _text(ntry.find(self.NtryRef))
-        bank_ref = _text(ntry.find(self.AcctSvcrRef))
-        credit = _text(ntry.find(self.CdtDbtInd)) == "CRDT"
-        reversal = (_text(ntry.find(self.RvslInd)) or "").lower() in ("true", "1")
-        booking_date = self.date(ntry.find(self.BookgDt), problems)
-        value_date = self.date(ntry.find(self.ValDt), problems)
-        charges = self.charges(list(ntry.iterchildren(self.Chrgs)), problems)
+        entry_ref = _text(kids.get(self.NtryRef))
+        bank_ref = _text(kids.get(self.AcctSvcrRef))
+        credit = _text(kids.get(self.CdtDbtInd)) == "CRDT"
+        reversal = (_text(kids.get(self.RvslInd)) or "").lower() in ("true", "1")
+        booking_date = self.date(kids.get(self.BookgDt), problems)
+        value_date = self.date(kids.get(self.ValDt), problems)
+        charges = self.charges(charge_elems, problems)
         for detail in details:
             problems.extend(detail.problems)
         canonical = repr((
@@ -395,7 +461,7 @@ class _Reader:
             charges_cents=charges,
             additional_info=info,
             references=tuple(references.items()),
-            digest=digest_of(b"\n".join([canonical, *map(_detail_key, details)])),
+            digest=digest_of(canonical + repr(_detail_keys(details)).encode()),
             problems=tuple(dict.fromkeys(problems)),
         )
 
@@ -404,20 +470,27 @@ def _iso(value: dt.date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _detail_key(d: TxDetail) -> bytes:
-    """The canonical form of a detail in the entry digest (DIGEST_VERSION 1)."""
-    return repr((
-        d.end_to_end_id, d.mandate_id, d.instr_id, d.payment_info_id, d.message_id, d.tx_id,
-        d.bank_ref, d.amount_cents, d.credit, d.reason_code, d.debtor_iban, d.remittance_info,
-    )).encode()
+def _detail_keys(details: list[TxDetail]) -> list[tuple]:
+    """The canonical form of the details in the entry digest (DIGEST_VERSION 1)."""
+    return [
+        (
+            d.end_to_end_id, d.mandate_id, d.instr_id, d.payment_info_id, d.message_id,
+            d.tx_id, d.bank_ref, d.amount_cents, d.credit, d.reason_code, d.debtor_iban,
+            d.remittance_info,
+        )
+        for d in details
+    ]
 
 
 def _detail_reader(
     q: Callable[[str], str], charges: Callable[[list, list[str]], int | None]
 ) -> Callable[[etree._Element], TxDetail]:
-    """A reader for TxDtls with its element names bound as closure constants: this is
-    the hot path (a million TxDtls per file), so it reads each level's children into a
-    {tag: element} map once instead of running one path query per field."""
+    """A reader for TxDtls with its element names bound as closure constants.
+
+    This is the hot path (a million TxDtls in one file). lxml's cost is one proxy object
+    per element touched and `find` runs a path engine per call, so the reader walks each
+    level's children once and dispatches on the tag instead of querying per field.
+    """
     REFS, AMT, AMTDTLS, TXAMT, INSTDAMT = q("Refs"), q("Amt"), q("AmtDtls"), q("TxAmt"), q("InstdAmt")
     CDTDBTIND, RLTDPTIES, DBTR, PTY, NM = (
         q("CdtDbtInd"), q("RltdPties"), q("Dbtr"), q("Pty"), q("Nm")
@@ -430,70 +503,112 @@ def _detail_reader(
         q("AcctSvcrRef"),
     )
 
+    def child_text(elem: etree._Element, tag: str) -> str | None:
+        for c in elem:
+            if c.tag == tag:
+                return c.text
+        return None
+
     def read(tx: etree._Element) -> TxDetail:
+        e2e = mandate = instr = pmtinf = msgid = txid = svcr = None
+        amount = tx_amount = instd_amount = direction = None
+        reason = reason_info = name = iban = remittance = extra = None
+        fees: list[etree._Element] = []
+        for child in tx:
+            tag = child.tag
+            if tag == REFS:
+                for r in child:
+                    t = r.tag
+                    if t == E2E:
+                        e2e = r.text
+                    elif t == MNDT:
+                        mandate = r.text
+                    elif t == PMTINF:
+                        pmtinf = r.text
+                    elif t == MSGID:
+                        msgid = r.text
+                    elif t == INSTR:
+                        instr = r.text
+                    elif t == TXID:
+                        txid = r.text
+                    elif t == SVCRREF:
+                        svcr = r.text
+            elif tag == AMTDTLS:
+                for wrapper in child:
+                    t = wrapper.tag
+                    if t == TXAMT:
+                        tx_amount = child_text(wrapper, AMT)
+                    elif t == INSTDAMT:
+                        instd_amount = child_text(wrapper, AMT)
+                    if tx_amount is not None:
+                        break
+            elif tag == AMT:
+                amount = child.text
+            elif tag == RLTDPTIES:
+                for party in child:
+                    t = party.tag
+                    if t == DBTR:
+                        for p in party:
+                            if p.tag == NM:
+                                name = p.text
+                            elif p.tag == PTY:  # .08: Dbtr/Pty/Nm
+                                name = child_text(p, NM)
+                    elif t == DBTRACCT:
+                        for a in party:
+                            if a.tag == ID:
+                                iban = child_text(a, IBAN)
+            elif tag == RMTINF:
+                for u in child:
+                    if u.tag == USTRD and u.text:
+                        line = u.text.strip()
+                        if line:
+                            remittance = f"{remittance} {line}" if remittance else line
+            elif tag == RTRINF:
+                infos = []
+                for r in child:
+                    t = r.tag
+                    if t == RSN:
+                        reason = _text(_child(r, CD)) or _text(_child(r, PRTRY))
+                    elif t == ADDTLINF and r.text and r.text.strip():
+                        infos.append(r.text.strip())
+                reason_info = " ".join(infos) or None
+            elif tag == CDTDBTIND:
+                direction = child.text
+            elif tag == ADDTLTXINF:
+                extra = _text(child)
+            elif tag == CHRGS:
+                fees.append(child)
         problems: list[str] = []
-        kids = {c.tag: c for c in tx}
-        refs = kids.get(REFS)
-        if refs is not None:
-            r = {c.tag: c.text for c in refs}
-            e2e, mandate, instr = r.get(E2E), r.get(MNDT), r.get(INSTR)
-            pmtinf, msgid, txid, svcr = r.get(PMTINF), r.get(MSGID), r.get(TXID), r.get(SVCRREF)
-            if e2e is not None:
-                e2e = e2e.strip() or None
-                if e2e == NOTPROVIDED:
-                    e2e = None
-        else:
-            e2e = mandate = instr = pmtinf = msgid = txid = svcr = None
-        amount = kids.get(AMT)
         if amount is None:
-            amtdtls = kids.get(AMTDTLS)
-            if amtdtls is not None:
-                wrapper = amtdtls.find(TXAMT)
-                if wrapper is None:
-                    wrapper = amtdtls.find(INSTDAMT)
-                if wrapper is not None:
-                    amount = wrapper.find(AMT)
-        cents = _cents(amount.text, problems) if amount is not None else None
-        direction = kids.get(CDTDBTIND)
-        credit = None if direction is None else direction.text == "CRDT"
-        reason = reason_info = None
-        rtr = kids.get(RTRINF)
-        if rtr is not None:
-            rsn = rtr.find(RSN)
-            if rsn is not None:
-                reason = _text(rsn.find(CD)) or _text(rsn.find(PRTRY))
-            reason_info = " ".join(
-                t for t in (_text(a) for a in rtr.iterchildren(ADDTLINF)) if t
-            ) or None
-        name = iban = None
-        parties = kids.get(RLTDPTIES)
-        if parties is not None:
-            dbtr = parties.find(DBTR)
-            if dbtr is not None:
-                name = dbtr.findtext(NM)
-                if name is None:
-                    pty = dbtr.find(PTY)
-                    name = pty.findtext(NM) if pty is not None else None
-            acct = parties.find(DBTRACCT)
-            if acct is not None:
-                ident = acct.find(ID)
-                iban = ident.findtext(IBAN) if ident is not None else None
-        remittance = None
-        rmtinf = kids.get(RMTINF)
-        if rmtinf is not None:
-            remittance = " ".join(
-                t for t in (_text(u) for u in rmtinf.iterchildren(USTRD)) if t
-            ) or None
-        extra = _text(kids.get(ADDTLTXINF))
-        from_text = False
-        if e2e is None and (remittance or extra):
-            eref = references_from_text(f"{remittance or ''} {extra or ''}").get("EREF")
-            if eref and eref != NOTPROVIDED:
-                e2e, from_text = eref, True
-        fee = charges(list(tx.iterchildren(CHRGS)), problems) if CHRGS in kids else None
+            amount = tx_amount if tx_amount is not None else instd_amount
+        cents = _cents(amount, problems) if amount is not None else None
+        # Fixed-width exports pad values with spaces; an empty element means absent.
+        e2e, mandate, instr, pmtinf, msgid, txid, svcr, name, iban = (
+            (v.strip() or None) if v else None
+            for v in (e2e, mandate, instr, pmtinf, msgid, txid, svcr, name, iban)
+        )
+        if e2e == NOTPROVIDED:
+            e2e = None
+        from_text: tuple[str, ...] = ()
+        if (remittance or extra) and (
+            e2e is None
+            or (reason is None and "/RTRN/" in f"{remittance or ''} {extra or ''}")
+        ):
+            # Older exports carry the references only as "/EREF/.../RTRN/..." text.
+            refs = references_from_text(f"{remittance or ''} {extra or ''}")
+            eref, rtrn, marf = refs.get("EREF"), refs.get("RTRN"), refs.get("MARF")
+            if e2e is None and eref and eref != NOTPROVIDED:
+                e2e, from_text = eref, (*from_text, "end_to_end_id")
+            if reason is None and rtrn and _REASON_CODE.match(rtrn):
+                reason, from_text = rtrn, (*from_text, "reason_code")
+            if mandate is None and marf:
+                mandate, from_text = marf, (*from_text, "mandate_id")
         return TxDetail(
-            e2e, mandate, instr, pmtinf, msgid, txid, svcr, cents, credit, reason,
-            reason_info, name, iban, fee, remittance, extra, from_text, tuple(problems),
+            e2e, mandate, instr, pmtinf, msgid, txid, svcr, cents,
+            None if direction is None else direction.strip() == "CRDT",
+            reason, reason_info, name, iban,
+            charges(fees, problems) if fees else None,
+            remittance, extra, from_text, tuple(problems) if problems else (),
         )
 
     return read

@@ -32,7 +32,7 @@ from typing import BinaryIO
 
 import polars as pl
 
-from incasso_sheets.formats import write_column
+from incasso_sheets.formats import check_schema, write_column
 from incasso_sheets.model import TRANSACTION_SCHEMA, Block, Message
 from incasso_sheets.money import cents_text_expr, format_cents
 
@@ -77,7 +77,8 @@ def write_pain008(out: BinaryIO, message: Message, version: str = "pain.008.001.
 
 
 def _check_block(block: Block) -> None:
-    """A block the writer cannot express is a bug upstream, not a user's data problem."""
+    """A block the writer cannot express is a bug upstream, not a problem in the user's data."""
+    check_schema(block.transactions, TRANSACTION_SCHEMA, f"block {block.payment_info_id}")
     if block.transactions.height == 0:
         raise ValueError(f"block {block.payment_info_id} has no transactions")
     nulls = block.transactions.select(pl.col(c).null_count() for c in _REQUIRED).row(0)
@@ -136,12 +137,12 @@ def _block_start(message: Message, block: Block, bic_tag: str) -> str:
 
 def _prepared(chunk: pl.DataFrame) -> pl.DataFrame:
     """Escaped text; empty optional text counts as absent (an empty element is invalid)."""
-    text = [name for name in _TEXT if chunk[name].dtype == pl.Utf8]
-    flags = chunk.select(pl.col(n).str.contains_any(["&", "<", ">"]).any() for n in text).row(0)
+    markup = chunk.select(pl.col(n).str.contains_any(["&", "<", ">"]).any() for n in _TEXT).row(0)
+    escape = {name for name, found in zip(_TEXT, markup, strict=True) if found}
     exprs = []
     for name in TRANSACTION_SCHEMA:
         column = pl.col(name)
-        if name in text and flags[text.index(name)]:
+        if name in escape:
             column = (column.str.replace_all("&", "&amp;", literal=True)
                       .str.replace_all("<", "&lt;", literal=True)
                       .str.replace_all(">", "&gt;", literal=True))

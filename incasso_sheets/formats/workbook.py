@@ -3,12 +3,14 @@
 Shared by the generated workbooks (collection summary, returns report, change log).
 Strings are stored as text cells even when they look like formulas; amounts (integer
 cents) become exact Decimals with two decimals; dates real dates; the workbook's
-created/modified stamps are fixed so the same input gives the same content.
+created/modified stamps and the zip entries' times are fixed, so the same input gives
+byte-identical files.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +18,7 @@ import openpyxl
 from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
 
 FIXED_STAMP = dt.datetime(2026, 1, 1)
 
@@ -64,5 +67,24 @@ def set_cell(cell, value, is_cents: bool = False) -> None:
         cell.value = value
 
 
+class _FixedTimeZip(zipfile.ZipFile):
+    """A zip whose entries all carry FIXED_STAMP instead of the time of writing."""
+
+    def writestr(self, zinfo_or_arcname, data, *args, **kwargs):
+        if isinstance(zinfo_or_arcname, str):
+            info = zipfile.ZipInfo(zinfo_or_arcname, FIXED_STAMP.timetuple()[:6])
+            info.compress_type = self.compression
+            info.external_attr = 0o600 << 16
+            zinfo_or_arcname = info
+        super().writestr(zinfo_or_arcname, data, *args, **kwargs)
+
+    def write(self, filename, arcname=None, *args, **kwargs):
+        # openpyxl writes each worksheet from a temporary file: keep its bytes, not its mtime
+        self.writestr(arcname or Path(filename).name, Path(filename).read_bytes())
+
+
 def save(wb: openpyxl.Workbook, path: Path) -> None:
-    wb.save(path)
+    # Not wb.save(): openpyxl stamps `modified` with the clock and the zip entries with the
+    # time of writing, so two runs would differ (style.md: byte-identical outputs).
+    with _FixedTimeZip(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).write_data()

@@ -129,6 +129,7 @@ def _parse_options() -> dict:
         "no_network": True,
         "load_dtd": False,
         "huge_tree": True,  # deep or long text is fine once DTDs are refused
+        "remove_blank_text": True,  # indentation between elements: half the nodes of a file
         "remove_comments": True,
         "remove_pis": True,
     }
@@ -150,18 +151,18 @@ def iterparse_safe(
     variant), otherwise the tree grows with the file.
     """
     refuse_dtd(path)
-    checked = False
     try:
         context = etree.iterparse(
             os.fspath(path), events=events, tag=_tag_filter(tags), **_parse_options()
         )
-        for event, elem in context:
-            if not checked:
-                _refuse_tree_dtd(elem, path)
-                checked = True
-            yield event, elem
-        if not checked and context.root is not None:
-            _refuse_tree_dtd(context.root, path)
+        first = next(context, None)
+        if first is None:
+            if context.root is not None:
+                _refuse_tree_dtd(context.root, path)
+            return
+        _refuse_tree_dtd(first[1], path)
+        yield first
+        yield from context
     except etree.XMLSyntaxError as exc:
         raise CannotContinue("file-unreadable", path=path, reason=exc.msg or exc) from exc
     except FileNotFoundError as exc:

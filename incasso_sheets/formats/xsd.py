@@ -42,13 +42,14 @@ def validate_file(path: str | os.PathLike[str], version: str, limit: int = 20) -
     """Validate a pain.008 file against the official XSD; [] when valid.
 
     Each problem reads `line 123: Element 'InstdAmt': ...`; at most `limit` are returned.
+    A file that is not well-formed XML gets one problem: its first syntax error.
     """
     schema = schema_for(version)
-    failing_chunks, errors = _scan(path, schema)
+    failing_chunks, errors, maybe_malformed = _scan(path, schema, max(limit, 1))
     if not errors:
         return []
     # Not well-formed: the validator's words after a syntax error are noise.
-    syntax = _syntax_error(path)
+    syntax = _syntax_error(path) if maybe_malformed else None
     if syntax is not None:
         return [syntax]
     located = _locate(path, schema, failing_chunks, limit)
@@ -75,23 +76,34 @@ def _drop_finished(parser: etree.XMLPullParser) -> None:
             del element.getparent()[0]
 
 
-def _scan(path, schema) -> tuple[set[int], list[str]]:
-    """Feed the whole file: the indexes of the chunks that raised errors, and the errors."""
+def _scan(path, schema, limit: int) -> tuple[set[int], list[str], bool]:
+    """Feed the file once, up to the chunk where the first `limit` errors are known.
+
+    Returns the indexes of the chunks that raised errors, the errors, and whether the file
+    may be badly formed (then the validator's messages are not to be trusted).
+    """
     parser = _parser(schema)
     failing: set[int] = set()
     index = 0
+    closing = False
     try:
         for index, chunk in enumerate(_chunks(path)):
             before = len(parser.feed_error_log)
             parser.feed(chunk)
             _drop_finished(parser)
-            if len(parser.feed_error_log) > before:
+            errors = len(parser.feed_error_log)
+            if errors > before:
                 failing.add(index)
+            if errors >= limit:
+                return failing, [e.message for e in parser.feed_error_log], False
+        closing = True
         parser.close()
     except (etree.XMLSyntaxError, etree.DocumentInvalid) as exc:
         failing.add(index)
-        return failing, [entry.message for entry in parser.feed_error_log] or [str(exc)]
-    return failing, [entry.message for entry in parser.feed_error_log]
+        log = list(parser.feed_error_log)
+        schema_only = closing and bool(log) and all(e.domain_name == "SCHEMASV" for e in log)
+        return failing, [e.message for e in log] or [str(exc)], not schema_only
+    return failing, [e.message for e in parser.feed_error_log], False
 
 
 def _locate(path, schema, failing: set[int], limit: int) -> list[str]:

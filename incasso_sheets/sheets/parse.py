@@ -2,7 +2,7 @@
 
 Each function returns a polars expression, so a million cells convert in one pass. A
 result of null where the text was not empty means "could not read"; the schemas turn that
-into an Issue at the cell. Amounts are parsed by `money.amount_exprs`.
+into an Issue at the cell. Amounts are parsed by `money.with_amount_columns`.
 """
 
 from __future__ import annotations

@@ -10,18 +10,15 @@ its row, and one without a row (a setting) is listed only.
 
 Text is always stored as text, never as a formula (a value `=HYPERLINK(...)` in the input
 must not run in the copy). The workbook is streamed (openpyxl write-only), written to a
-temporary file in the target folder and renamed; zip entries carry a fixed date and the
-document no creation time, so equal input gives equal bytes.
+temporary file in the target folder and renamed; it is saved by `formats.workbook.save`
+(fixed document and zip dates), so equal input gives equal bytes.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import os
 import re
-import shutil
-import zipfile
 from collections.abc import Iterable, Iterator
 from copy import copy
 from dataclasses import dataclass
@@ -30,16 +27,17 @@ from typing import TYPE_CHECKING, Any
 
 import openpyxl
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.writer.excel import ExcelWriter
 
 from incasso_sheets.errors import CannotContinue
+from incasso_sheets.formats.workbook import FIXED_STAMP
+from incasso_sheets.formats.workbook import save as save_workbook
 from incasso_sheets.issues import Issue
-from incasso_sheets.sheets.read import RawSheet
+from incasso_sheets.sheets.read import ROW, RawSheet
 
 if TYPE_CHECKING:
     from incasso_sheets import api
@@ -61,8 +59,8 @@ COMMENT_AUTHOR = "incasso"
 TITLE_MAX = 31
 _TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _RESERVED_TITLES = (ISSUES_SHEET, "History")
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can hold
-_FIXED_TIME = dt.datetime(*_ZIP_TIME)
+# Text a spreadsheet could take for a formula (OWASP "CSV injection"); stored explicitly as text.
+_FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
 @dataclass(frozen=True)
@@ -88,7 +86,8 @@ def write_report(path: Path, result: api.CheckResult, lang: str = "en") -> None:
             marks[target.sheet].setdefault(target.row, {}).setdefault(target.column, []).append(i)
 
     wb = openpyxl.Workbook(write_only=True)
-    wb.properties.created = _FIXED_TIME  # no clock in the output
+    wb.properties.created = wb.properties.modified = FIXED_STAMP  # no clock in the output
+    wb.properties.creator = "incasso-sheets"
     sources: dict[Path, openpyxl.Workbook] = {}
     for raw, title, sheet_marks in zip(sheets, titles, marks, strict=True):
         ws = wb.create_sheet(title)
@@ -139,6 +138,14 @@ def safe_text_cell(ws, text: str) -> Cell:
     return cell
 
 
+def _text(ws, text: str) -> Cell | str:
+    """`text` for a row to append: the plain string where openpyxl stores it as text anyway
+    (most values, and much faster), else a `safe_text_cell`."""
+    if text[:1] in _FORMULA_STARTS or text in ERROR_CODES or ILLEGAL_CHARACTERS_RE.search(text):
+        return safe_text_cell(ws, text)
+    return text
+
+
 def link_location(title: str, row: int, column: int | None) -> str:
     """An in-workbook hyperlink location, e.g. 'Debiteuren'!C5; column A when not given."""
     quoted = "'" + title.replace("'", "''") + "'"
@@ -152,8 +159,8 @@ def _load(path: Path, cache: dict[Path, Any]):
         try:
             cache[path] = openpyxl.load_workbook(path, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for workbooks it cannot read
-            raise CannotContinue("file-unreadable", path=path,
-                                 reason=str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
+            reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+            raise CannotContinue("file-unreadable", path=path, reason=reason) from exc
     return cache[path]
 
 
@@ -173,15 +180,17 @@ def _copy_xlsx_sheet(ws, source) -> Iterator[list]:
 
 def _copy_cell(ws, source, header: bool):
     value = source.value
-    if value is None and not header:
-        return None
-    if isinstance(value, str) and source.data_type != "e":
-        cell = safe_text_cell(ws, value)
-    else:
-        cell = WriteOnlyCell(ws, value)
-    if source.number_format != "General" and not isinstance(value, str):
+    is_text = isinstance(value, str) and source.data_type != "e"
+    styled = header and source.has_style
+    if not styled:
+        if is_text:
+            return _text(ws, value)
+        if value is None or source.number_format == "General":
+            return value
+    cell = safe_text_cell(ws, value) if is_text else WriteOnlyCell(ws, value)
+    if not is_text and source.number_format != "General":
         cell.number_format = source.number_format
-    if header and source.has_style:
+    if styled:
         cell.font = copy(source.font)
     return cell
 
@@ -195,11 +204,11 @@ def _csv_rows(ws, raw: RawSheet) -> Iterator[list]:
         header.append(cell)
     yield header
     row_number = 1
-    for row in raw.frame.select("_row", *raw.headers).iter_rows():
+    for row in raw.frame.select(ROW, *raw.headers).iter_rows():
         for _ in range(row_number + 1, row[0]):  # blank lines the reader dropped
             yield []
         row_number = row[0]
-        yield [None if v is None else safe_text_cell(ws, v) for v in row[1:]]
+        yield [None if v is None else _text(ws, v) for v in row[1:]]
 
 
 def _write_marked(ws, rows: Iterator[list], marks: dict[int, dict[int, list[Issue]]],
@@ -207,7 +216,8 @@ def _write_marked(ws, rows: Iterator[list], marks: dict[int, dict[int, list[Issu
     row_number = 0
     for row_number, cells in enumerate(rows, 1):
         ws.append(_mark(ws, cells, marks.get(row_number), lang))
-    # Issues below the last row read (should not happen): still marked, so none is lost.
+    # Issues on rows past the end of the copy (the reader counted rows differently): add
+    # those rows, so that no issue goes unmarked.
     for extra in range(row_number + 1, max(marks, default=0) + 1):
         ws.append(_mark(ws, [], marks.get(extra), lang))
 
@@ -270,26 +280,6 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-class _FixedDateZip(zipfile.ZipFile):
-    """A zip whose entries all carry the same date, so equal content gives equal bytes."""
-
-    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
-        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
-            zinfo_or_arcname = self._entry(zinfo_or_arcname)
-        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
-
-    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
-        entry = self._entry(arcname or os.path.basename(filename))
-        with open(filename, "rb") as src, self.open(entry, "w", force_zip64=True) as dst:
-            shutil.copyfileobj(src, dst, 1 << 20)
-
-    def _entry(self, name: str) -> zipfile.ZipInfo:
-        entry = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-        entry.compress_type = zipfile.ZIP_DEFLATED
-        entry.external_attr = 0o600 << 16
-        return entry
-
-
 def _save_atomically(wb, path: Path) -> None:
     """Write to a new file next to `path`, then rename it over `path`: a crash leaves either
     the old file or the new one, never half of one."""
@@ -304,9 +294,8 @@ def _save_atomically(wb, path: Path) -> None:
     else:  # pragma: no cover
         raise FileExistsError(temporary)
     try:
-        with (os.fdopen(fd, "wb") as out,
-              _FixedDateZip(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive):
-            ExcelWriter(wb, archive).save()
+        os.close(fd)
+        save_workbook(wb, temporary)
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)

@@ -98,6 +98,8 @@ def debtor_rules(today: dt.date) -> list[Rule]:
         Rule("debtor_id", "debtor-id-duplicate", c("_id_first").is_null() | (c(ROW) == c("_id_first")),
              params=(("other_row", c("_id_first")),)),
         Rule("name", "name-missing", c("_name").is_not_null()),
+        Rule("name", "name-empty-after-transliteration",
+             c("_name").is_null() | (c("_name_sepa").str.len_chars() > 0)),
         Rule("name", "name-too-long", c("_name_sepa").str.len_chars() <= text.NAME_MAX,
              params=(("length", c("_name_sepa").str.len_chars()),)),
         Rule("name", "name-transliterated", c("_name") == c("_name_sepa"), WARNING,
@@ -165,14 +167,13 @@ def typed_debtors(prepared: pl.DataFrame, default_scheme: str = "CORE") -> pl.Da
 
 def prepare_invoices(frame: pl.DataFrame, known_debtors: pl.Series,
                      numeric: frozenset[str] = frozenset()) -> pl.DataFrame:
-    f = frame.with_columns(
+    f = money.with_amount_columns(frame, "amount", "amount" in numeric).with_columns(
         _number=parse.text("invoice_number"),
         _debtor=parse.text("debtor_id"),
         _invoice_date=parse.date("invoice_date", "invoice_date" in numeric),
         _due_date=parse.date("due_date", "due_date" in numeric),
         _currency=parse.text("currency").str.to_uppercase().fill_null("EUR"),
         _description=parse.text("description"),
-        *money.amount_exprs("amount", "amount" in numeric),
     )
     return f.with_columns(
         _number_first=parse.first_row_of(pl.col("_number")),

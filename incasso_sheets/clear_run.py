@@ -1,0 +1,282 @@
+"""`incasso clear` from bank files to bookings: the edge around clearing.match.
+
+Reads pain.002 status reports first (so pre-settlement rejects are known when a net payout
+is matched), then camt.053 / camt.054 files in the order given; books what matched in one
+ledger run: journal lines, transaction statuses, mandate follow-up by reason code, and the
+statement entries seen (so reading the same file again books nothing twice). Outputs per
+run: CLR-<date>-<n>.journal.csv, .returns.xlsx and .reopened-invoices.csv.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from incasso_sheets import faults, ledger
+from incasso_sheets.bookings import JOURNAL_SCHEMA
+from incasso_sheets.clearing import match
+from incasso_sheets.clearing.bookings import clearing_lines
+from incasso_sheets.collect_run import JOURNAL_HEADERS, settings_or_stop
+from incasso_sheets.errors import CannotContinue
+from incasso_sheets.formats import bankfile, camt, csvfile, pain002, workbook
+from incasso_sheets.sepa import reasons
+from incasso_sheets.sepa.calendar import TargetCalendar
+
+INVOICE_HEADERS = ["Factuurnummer", "Debiteurnummer", "Factuurdatum", "Vervaldatum", "Bedrag",
+                   "Valuta", "Omschrijving"]
+
+
+@dataclass(frozen=True)
+class ClearRequest:
+    files: tuple[Path, ...]
+    outdir: Path
+    now: dt.datetime
+    config: Path | None = None
+    dry_run: bool = False
+    accept_probable: bool = False
+    journal_format: str | None = None
+
+
+@dataclass
+class ClearResult:
+    outcome: match.Outcome
+    booked: list[match.Event] = field(default_factory=list)
+    probable: list[match.Event] = field(default_factory=list)
+    transactions: dict[str, match.TxState] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+    run_name: str = ""
+    dry_run: bool = False
+    balances: list[tuple[str, int]] = field(default_factory=list)  # touched batches: (pid, balance)
+
+
+def expand(files: tuple[Path, ...]) -> list[Path]:
+    out: list[Path] = []
+    for f in files:
+        if f.is_dir():
+            out += sorted(p for p in f.iterdir() if p.suffix.lower() == ".xml")
+        elif f.is_file():
+            out.append(f)
+        else:
+            raise CannotContinue("file-not-found", path=f)
+    return out
+
+
+class _LedgerLookup:
+    """The ledger as match.Lookup wants it, plus what this run has decided so far."""
+
+    def __init__(self, led: ledger.Ledger | None):
+        self.led = led
+        self.overlay: dict[str, match.TxState] = {}
+        self.keys: set[str] = set()
+        self.blocks = self._blocks()
+
+    def _blocks(self) -> dict[str, match.BlockState]:
+        if self.led is None:
+            return {}
+        rows = self.led.conn.execute(
+            """SELECT b.payment_info_id, b.message_id, b.collection_date, b.total_cents,
+                      coalesce((SELECT sum(amount_cents) FROM transactions t
+                                WHERE t.payment_info_id = b.payment_info_id AND t.status = 'rejected'), 0),
+                      EXISTS (SELECT 1 FROM journal j WHERE j.batch = b.payment_info_id
+                              AND j.event = 'payout')
+               FROM blocks b""").fetchall()
+        return {r[0]: match.BlockState(r[0], r[1], dt.date.fromisoformat(r[2]), r[3], r[4], bool(r[5]))
+                for r in rows}
+
+    def transactions(self, ids) -> dict[str, match.TxState]:
+        wanted = list(dict.fromkeys(ids))
+        found = {i: self.overlay[i] for i in wanted if i in self.overlay}
+        rest = [i for i in wanted if i not in found]
+        if self.led is None:
+            return found
+        for start in range(0, len(rest), 900):
+            chunk = rest[start:start + 900]
+            marks = ",".join("?" * len(chunk))
+            for row in self.led.conn.execute(
+                    f"""SELECT end_to_end_id, payment_info_id, invoice_number, debtor_id, mandate_id,
+                               mandate_key, amount_cents, status
+                        FROM transactions WHERE end_to_end_id IN ({marks})""", chunk):
+                found[row[0]] = match.TxState(*row)
+        return found
+
+    def block_transactions(self, pid: str) -> list[str]:
+        if self.led is None:
+            return []
+        return [r[0] for r in self.led.conn.execute(
+            "SELECT end_to_end_id FROM transactions WHERE payment_info_id = ?", (pid,))]
+
+    def booked(self, key: str) -> bool:
+        if key in self.keys:
+            return True
+        if self.led is None:
+            return False
+        return self.led.conn.execute("SELECT 1 FROM statement_entries WHERE entry_key = ?",
+                                     (key,)).fetchone() is not None
+
+    def lookup(self) -> match.Lookup:
+        return match.Lookup(self.blocks, self.transactions, self.block_transactions, self.booked)
+
+    def apply(self, events: list[match.Event]) -> None:
+        """Remember this run's decisions so later files in the same run see them."""
+        for e in events:
+            self.keys.add(e.entry_key)
+            if e.kind == "payout":
+                b = self.blocks[e.payment_info_id]
+                self.blocks[e.payment_info_id] = dataclasses.replace(b, payout_booked=True)
+            if e.end_to_end_id and e.kind in ("reject", "return"):
+                tx = self.transactions([e.end_to_end_id])[e.end_to_end_id]
+                self.overlay[e.end_to_end_id] = dataclasses.replace(
+                    tx, status="rejected" if e.kind == "reject" else "returned")
+
+
+def run_clear(req: ClearRequest) -> ClearResult:
+    settings = settings_or_stop(req.config)
+    paths = expand(req.files)
+    kinds = [(p, *bankfile.identify(p)) for p in paths]
+    ordered = [k for k in kinds if k[1] == "pain.002"] + [k for k in kinds if k[1] != "pain.002"]
+    calendar = TargetCalendar.with_extra(settings.collection.extra_closing_days)
+    ledger_path = settings.path.with_name(ledger.FILENAME)
+    opener = ledger.Ledger.open_read_only if req.dry_run else ledger.Ledger.open
+    with opener(ledger_path) as led:
+        state = _LedgerLookup(led)
+        outcome = match.Outcome()
+        pending: dict[str, int] = {}
+        for path, kind, _version in ordered:
+            before = len(outcome.events)
+            if kind == "pain.002":
+                report = pain002.read_status_report(path)
+                match.match_status_report(report, path.name, state.lookup(), req.now.date(), outcome, pending)
+            else:
+                for entry in camt.iter_entries(path):
+                    source = f"{path.name}:{entry.line}" if entry.line else path.name
+                    match.match_entry(entry, source, state.lookup(), calendar, pending, outcome)
+                    state.apply(outcome.events[before:])
+                    before = len(outcome.events)
+            state.apply(outcome.events[before:])
+        faults.point("after-reading")
+        booked = [e for e in outcome.events if not e.probable or req.accept_probable]
+        probable = [e for e in outcome.events if e.probable and not req.accept_probable]
+        txs = state.transactions([e.end_to_end_id for e in booked if e.end_to_end_id])
+        result = ClearResult(outcome, booked, probable, txs, dry_run=req.dry_run)
+        if req.dry_run or not booked or led is None:
+            result.balances = _balances(led, {e.payment_info_id for e in booked}, booked, settings)
+            return result
+        day = req.now.date()
+        counter = f"clear:{day:%Y%m%d}"
+        number = led.peek_counter(counter) + 1
+        run_name = f"CLR-{day:%Y%m%d}-{number:04d}"
+        result.run_name = run_name
+        lines = clearing_lines(booked, txs, settings.accounts, settings.journal.journal_code)
+        fmt = req.journal_format or settings.journal.format
+        req.outdir.mkdir(parents=True, exist_ok=True)
+        ledger.sweep_temp_files(req.outdir)
+        planned: list[ledger.PlannedFile] = []
+        run_id = led.next_run_id()
+
+        def plan(name: str) -> ledger.PlannedFile:
+            f = ledger.PlannedFile(req.outdir / f"{ledger.TEMP_PREFIX}{run_id}-{name}", req.outdir / name)
+            if f.final.exists():
+                raise CannotContinue("output-exists", path=f.final)
+            planned.append(f)
+            return f
+
+        try:
+            _write(plan(f"{run_name}.journal.csv").temp,
+                   lambda out: csvfile.write_csv(out, lines.select(list(JOURNAL_SCHEMA)), JOURNAL_HEADERS, fmt))
+            failed = [e for e in booked if e.kind in ("reject", "return")]
+            if failed:
+                reopened = _reopened_invoices(led, failed)
+                _write(plan(f"{run_name}.reopened-invoices.csv").temp,
+                       lambda out: csvfile.write_csv(out, reopened, INVOICE_HEADERS, fmt))
+                write_returns_report(plan(f"{run_name}.returns.xlsx").temp, failed, txs)
+
+            def write(conn, run_id):
+                _record(conn, run_id, booked, txs, lines, day)
+                led.set_counter(conn, counter, number)
+
+            led.commit_run("clear", req.now, planned, write)
+        except BaseException:
+            for f in planned:
+                f.temp.unlink(missing_ok=True)
+            raise
+        result.files = [f.final for f in planned]
+        result.balances = _balances(led, {e.payment_info_id for e in booked}, [], settings)
+        return result
+
+
+def _write(path: Path, fill) -> None:
+    with open(path, "wb") as out:
+        fill(out)
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def _record(conn, run_id: int, booked: list[match.Event], txs, lines: pl.DataFrame, day: dt.date) -> None:
+    conn.executemany("INSERT OR IGNORE INTO statement_entries (entry_key, run_id, file, kind) VALUES (?, ?, ?, ?)",
+                     [(e.entry_key, run_id, e.source, e.kind) for e in booked])
+    for e in booked:
+        if e.kind == "payout" and e.end_to_end_id is None:
+            conn.execute("UPDATE transactions SET status = 'settled', status_date = ? "
+                         "WHERE payment_info_id = ? AND status = 'collected'",
+                         (e.date.isoformat() if e.date else day.isoformat(), e.payment_info_id))
+        elif e.kind == "payout":
+            conn.execute("UPDATE transactions SET status = 'settled', status_date = ? "
+                         "WHERE end_to_end_id = ? AND status = 'collected'",
+                         (e.date.isoformat() if e.date else day.isoformat(), e.end_to_end_id))
+        elif e.kind in ("reject", "return"):
+            status = "rejected" if e.kind == "reject" else "returned"
+            conn.execute("UPDATE transactions SET status = ?, reason_code = ?, status_date = ? "
+                         "WHERE end_to_end_id = ?",
+                         (status, e.reason_code, (e.date or day).isoformat(), e.end_to_end_id))
+            effect = reasons.reason(e.reason_code).mandate_effect
+            tx = txs.get(e.end_to_end_id)
+            if effect in ("dead", "blocked") and tx is not None and tx.mandate_key:
+                conn.execute("UPDATE mandates SET status = ?, status_reason = ? WHERE mandate_key = ?",
+                             (effect, e.reason_code, tx.mandate_key))
+    conn.executemany(
+        "INSERT INTO journal (run_id, event, entry, date, account, description, debit_cents, credit_cents, "
+        "debtor_id, invoice_number, batch, mandate_id, end_to_end_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(run_id, event, entry, d.isoformat(), acct, desc, deb, cred, debtor, inv, batch, mandate, e2e)
+         for (_j, entry, d, acct, desc, deb, cred, debtor, inv, batch, mandate, e2e, event) in lines.iter_rows()])
+
+
+def _reopened_invoices(led, failed: list[match.Event]) -> pl.DataFrame:
+    ids = [e.end_to_end_id for e in failed]
+    marks = ",".join("?" * len(ids))
+    frame = led.frame(
+        f"""SELECT invoice_number, debtor_id, invoice_date, due_date, amount_cents, 'EUR' AS currency,
+                   description FROM transactions WHERE end_to_end_id IN ({marks}) ORDER BY invoice_number""",
+        ids, schema={"invoice_number": pl.Utf8, "debtor_id": pl.Utf8, "invoice_date": pl.Utf8,
+                     "due_date": pl.Utf8, "amount_cents": pl.Int64, "currency": pl.Utf8,
+                     "description": pl.Utf8})
+    return frame.with_columns(pl.col("invoice_date").str.to_date(strict=False),
+                              pl.col("due_date").str.to_date(strict=False))
+
+
+def write_returns_report(path: Path, failed: list[match.Event], txs) -> None:
+    wb = workbook.new_workbook()
+    rows = []
+    for e in failed:
+        tx = txs.get(e.end_to_end_id)
+        info = reasons.reason(e.reason_code)
+        rows.append((tx.invoice_number if tx else None, tx.debtor_id if tx else None,
+                     e.end_to_end_id, e.amount_cents, "storno" if e.kind == "return" else "geweigerd",
+                     e.reason_code, info.meaning_nl, info.meaning_en, info.advice_nl, info.advice_en,
+                     e.payment_info_id, e.date))
+    workbook.add_table(wb, "Stornos", ["Factuur", "Debiteur", "EndToEndId", "Bedrag", "Soort", "Reden",
+                                       "Betekenis", "Meaning", "Advies", "Advice", "Batch", "Datum"],
+                       rows, cents_columns=(3,), widths={7: 40, 8: 40, 9: 40, 10: 40, 11: 26})
+    workbook.save(wb, path)
+
+
+def _balances(led, pids: set[str], pending: list[match.Event], settings) -> list[tuple[str, int]]:
+    if led is None or not pids:
+        return []
+    from incasso_sheets.status import batch_balances
+
+    return [(pid, bal) for pid, bal in batch_balances(led, settings.accounts.suspense, pids)]

@@ -1,0 +1,1 @@
+"""Clearing the suspense account: bank files -> events -> bookings. No I/O here."""

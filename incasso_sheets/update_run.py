@@ -1,0 +1,356 @@
+"""`incasso debtors update` from files to files: the edge around `update.merge_updates`.
+
+Reads the debtors sheet and the update sheet, reads the ledger's mandate history (read
+only, when there is a ledger beside the settings), merges and checks, and writes the
+updated debtors sheet and the change log, each to a temporary file in its target folder,
+then renamed into place; with any error, or `dry_run`, nothing is written.
+
+The updated sheet keeps the form of the debtors sheet. A workbook is copied with only the
+changed cells changed (sheets.xlsx_update). A CSV keeps its separator, encoding, BOM and
+line ends; only the records holding a changed cell are written anew (with the csv
+module, quoting where needed), every other line is kept as it was. With no change at all
+the output is a byte-for-byte copy, so repeating an update changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from incasso_sheets import ledger, messages
+from incasso_sheets.errors import CannotContinue
+from incasso_sheets.issues import Report
+from incasso_sheets.settings import FILENAME as SETTINGS_FILENAME
+from incasso_sheets.settings import Settings, find_settings, load_settings
+from incasso_sheets.sheets import parse
+from incasso_sheets.sheets.read import (
+    CSV_SUFFIXES,
+    ROW,
+    XLSX_SUFFIXES,
+    RawSheet,
+    read_sheet,
+    sniff_csv,
+)
+from incasso_sheets.update import DATE_COLUMNS, UPDATE_SHEETS, UpdateResult, merge_updates
+
+LOG_HEADERS = ["Debiteurnummer", "Kolom", "Oud", "Nieuw", "Opmerking"]
+LOG_SUFFIXES = (".csv", ".xlsx")
+TEMP_PREFIX = ".incasso-tmp-update-"
+SHOWN_CHANGES = 200  # terminal lines; the log file has them all
+
+
+@dataclass(frozen=True)
+class UpdateRequest:
+    debtors: Path
+    updates: Path
+    output: Path
+    today: dt.date
+    config: Path | None = None
+    add_new: bool = False
+    dry_run: bool = False
+    log: Path | None = None
+    sheet: str | None = None           # worksheet of the debtors workbook
+    updates_sheet: str | None = None   # worksheet of the update workbook
+    lang: str = "nl"                   # language of the notes in the change log
+
+
+@dataclass
+class UpdateRunResult:
+    report: Report
+    changes: pl.DataFrame            # update.CHANGES
+    rows: int = 0                    # update rows read
+    files: list[Path] = field(default_factory=list)
+    dry_run: bool = False
+    written: bool = False
+
+    @property
+    def added_debtors(self) -> int:
+        return self.changes.filter(pl.col("added"))["debtor_id"].n_unique()
+
+    @property
+    def changed_debtors(self) -> int:
+        return self.changes["debtor_id"].n_unique()
+
+
+def run_update(req: UpdateRequest) -> UpdateRunResult:
+    if req.log is not None and req.log.suffix.lower() not in LOG_SUFFIXES:
+        raise CannotContinue("update-log-format", path=req.log)
+    settings = _settings(req.config)
+    debtors = read_sheet(req.debtors, req.sheet, _debtor_sheets())
+    _check_output_format(debtors, req.output)
+    updates = read_sheet(req.updates, req.updates_sheet, UPDATE_SHEETS)
+    mandates = _mandate_history(settings)
+    scheme = settings.collection.scheme if settings else "CORE"
+    merged = merge_updates(debtors, updates, req.today, add_new=req.add_new, default_scheme=scheme,
+                           mandates=mandates)
+    result = UpdateRunResult(Report(list(merged.issues)), merged.changes, updates.frame.height,
+                             dry_run=req.dry_run)
+    if not merged.valid or req.dry_run:
+        return result
+    planned: list[tuple[Path, Path]] = []
+    try:
+        planned.append(_write_temp(req.output, lambda temp: _write_sheet(debtors, merged, temp)))
+        if req.log is not None:
+            planned.append(_write_temp(req.log, lambda temp: write_log(temp, merged.changes, req.lang)))
+        for temp, final in planned:
+            os.replace(temp, final)
+    finally:
+        for temp, _final in planned:
+            temp.unlink(missing_ok=True)
+    _fsync_dirs({final.parent for _temp, final in planned})
+    result.files = [final for _temp, final in planned]
+    result.written = True
+    return result
+
+
+def _debtor_sheets() -> tuple[str, ...]:
+    from incasso_sheets.api import DEBTOR_SHEETS
+
+    return DEBTOR_SHEETS
+
+
+def _settings(config: Path | None) -> Settings | None:
+    """The settings, for the default scheme and the ledger; none needed without a file."""
+    if config is None and not Path(SETTINGS_FILENAME).is_file():
+        return None
+    settings, problems = load_settings(find_settings(config))
+    if settings is None:
+        from incasso_sheets.collect_run import SettingsProblems
+
+        raise SettingsProblems(problems)
+    return settings
+
+
+def _mandate_history(settings: Settings | None) -> pl.DataFrame | None:
+    """The ledger's last collected values per mandate (read only; no ledger, no history)."""
+    if settings is None or settings.path is None:
+        return None
+    with ledger.Ledger.open_read_only(settings.path.with_name(ledger.FILENAME)) as led:
+        return ledger.load_history(led).mandates if led is not None else None
+
+
+def _check_output_format(debtors: RawSheet, output: Path) -> None:
+    # A workbook keeps its own suffix: .xlsm and .xlsx differ in content type.
+    suffix = debtors.path.suffix.lower()
+    wanted = CSV_SUFFIXES if debtors.dialect is not None else (
+        {suffix} if suffix in XLSX_SUFFIXES else {".xlsx"})
+    if output.suffix.lower() not in wanted:
+        raise CannotContinue("update-output-format", path=output, source=debtors.file,
+                             suffix=" or ".join(sorted(wanted)))
+
+
+# --- writing --------------------------------------------------------------------------------
+
+def _write_temp(final: Path, fill: Callable[[Path], None]) -> tuple[Path, Path]:
+    temp = final.with_name(f"{TEMP_PREFIX}{os.getpid()}-{final.name}")
+    try:
+        fill(temp)
+        with open(temp, "rb+") as fh:
+            os.fsync(fh.fileno())
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return temp, final
+
+
+def _fsync_dirs(folders: set[Path]) -> None:
+    for folder in folders:
+        try:
+            fd = os.open(folder, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _write_sheet(debtors: RawSheet, merged: UpdateResult, temp: Path) -> None:
+    if merged.changes.height == 0:
+        shutil.copyfile(debtors.path, temp)
+    elif debtors.dialect is None:
+        _write_xlsx(debtors, merged, temp)
+    else:
+        write_updated_csv(debtors, merged.changes, merged.added_headers, temp)
+
+
+def _write_xlsx(debtors: RawSheet, merged: UpdateResult, temp: Path) -> None:
+    from incasso_sheets.sheets.xlsx_update import Edit, write_updated_copy
+
+    c = pl.col
+    cells = merged.changes.select(
+        c(ROW), c("header"), c("new"), c("column").is_in(sorted(DATE_COLUMNS)).alias("_dated"),
+    ).with_columns(pl.when(c("_dated")).then(parse.date("new", True)).alias("_date"))
+    edits = {(row, header): Edit(new, day, dated)
+             for row, header, new, dated, day in cells.iter_rows()}
+    write_updated_copy(debtors.path, temp, debtors.sheet, debtors.headers, edits,
+                       last_row=merged.last_row, added_headers=merged.added_headers)
+
+
+def write_updated_csv(debtors: RawSheet, changes: pl.DataFrame, added_headers: tuple[str, ...],
+                      target: Path) -> None:
+    """The debtors CSV with the changed records written anew and every other line as it was."""
+    dialect, text = sniff_csv(debtors.path.read_bytes())
+    sep = dialect.separator
+    lines = list(io.StringIO(text, newline=""))
+    headers = [*debtors.headers, *added_headers]
+    index = {h: i for i, h in enumerate(headers)}
+    width = len(headers)
+    by_record: dict[int, dict[int, str]] = {}
+    for row, header, new in changes.select(ROW, "header", "new").iter_rows():
+        by_record.setdefault(row - 1, {})[index[header]] = new or ""
+    if added_headers:
+        by_record.setdefault(0, {}).update({index[h]: h for h in added_headers})
+    newline = _line_end(lines[0]) if lines else "\r\n"
+    out: list[str] = []
+    for n, (first, last) in enumerate(_record_lines(lines, sep)):
+        original = lines[first] if last == first + 1 else "".join(lines[first:last])
+        edits = by_record.pop(n, None)
+        end = _line_end(original)
+        if edits is None:
+            if added_headers:  # every record gets the new columns, empty
+                count = len(_fields(original, sep))
+                if 0 < count < width:
+                    original = original[:len(original) - len(end)] + sep * (width - count) + end
+            out.append(original)
+            continue
+        fields = _fields(original, sep)
+        fields += [""] * (width - len(fields))
+        for i, value in edits.items():
+            fields[i] = value
+        out.append(_record_text(fields, sep) + (end or newline))
+    if by_record and out and not _line_end(out[-1]):
+        out[-1] += newline
+    for n in sorted(by_record):  # added debtors, after the last line
+        fields = [""] * width
+        for i, value in by_record[n].items():
+            fields[i] = value
+        out.append(_record_text(fields, sep) + newline)
+    data = "".join(out).encode(dialect.encoding, errors="replace")
+    with open(target, "wb") as fh:
+        if dialect.bom:
+            fh.write(b"\xef\xbb\xbf")
+        fh.write(data)
+
+
+def _record_lines(lines: list[str], separator: str) -> list[tuple[int, int]]:
+    """(first line, line after the last) of every CSV record, counted as the reader of the
+    debtors sheet counts them: a quoted field may span lines."""
+    if all(line.count('"') % 2 == 0 for line in lines):
+        # No quoted field spans lines (its first line would hold an odd number of quotes).
+        return [(i, i + 1) for i in range(len(lines))]
+    consumed = [0]
+
+    def feed():
+        for i, line in enumerate(lines):
+            consumed[0] = i + 1
+            yield line
+
+    out, start = [], 0
+    for _record in csv.reader(feed(), delimiter=separator):
+        out.append((start, consumed[0]))
+        start = consumed[0]
+    return out
+
+
+def _fields(record: str, separator: str) -> list[str]:
+    return next(csv.reader(io.StringIO(record, newline=""), delimiter=separator), [])
+
+
+def _line_end(line: str) -> str:
+    for end in ("\r\n", "\n", "\r"):
+        if line.endswith(end):
+            return end
+    return ""
+
+
+def _record_text(fields: list[str], separator: str) -> str:
+    # The writer quotes a field holding a character of its line terminator, so the terminator
+    # must hold both CR and LF; it is cut off again here.
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=separator, lineterminator="\r\n",
+               quoting=csv.QUOTE_MINIMAL).writerow(fields)
+    return buffer.getvalue()[:-2]
+
+
+# --- the change log -------------------------------------------------------------------------
+
+def note_texts(changes: pl.DataFrame, lang: str) -> pl.Series:
+    """The note of every change as text in `lang`."""
+    pairs = changes.select("note", "note_detail").unique().filter(pl.col("note").is_not_null())
+    table = pairs.with_columns(pl.Series("_text", [
+        messages.text(note, lang, detail=detail or "") for note, detail in pairs.iter_rows()],
+        dtype=pl.Utf8))
+    return changes.join(table, on=["note", "note_detail"], how="left", nulls_equal=True,
+                        maintain_order="left")["_text"]
+
+
+def log_frame(changes: pl.DataFrame, lang: str) -> pl.DataFrame:
+    return changes.select(
+        pl.col("debtor_id"), pl.col("header"), pl.col("old"), pl.col("new"),
+        note_texts(changes, lang).alias("note"))
+
+
+def write_log(path: Path, changes: pl.DataFrame, lang: str) -> None:
+    """The change log as CSV (Dutch spreadsheet dialect) or .xlsx, by the name of the file."""
+    frame = log_frame(changes, lang)
+    if path.suffix.lower() == ".xlsx":
+        from incasso_sheets.formats import workbook
+
+        wb = workbook.new_workbook()
+        workbook.add_table(wb, "Wijzigingen", LOG_HEADERS, frame.iter_rows(),
+                           widths={2: 24, 3: 28, 4: 28, 5: 60})
+        workbook.save(wb, path)
+        return
+    from incasso_sheets.formats.csvfile import write_csv
+
+    with open(path, "wb") as fh:
+        write_csv(fh, frame, LOG_HEADERS, "nl")
+
+
+# --- the terminal ---------------------------------------------------------------------------
+
+def render_text(result: UpdateRunResult, lang: str = "en") -> str:
+    """Issues, then the changes (the first SHOWN_CHANGES), then what was written."""
+    from incasso_sheets.render import issue_line
+
+    report = result.report
+    lines = [issue_line(i, lang) for i in report.sorted()]
+    if not report.valid:
+        lines.append("")
+        lines.append(messages.text("update-stopped", lang, errors=len(report.errors)))
+        return "\n".join(lines)
+    changes = log_frame(result.changes, lang)
+    if lines:
+        lines.append("")
+    shown = changes.head(SHOWN_CHANGES)
+    width = max((len(h) for h in shown["header"]), default=0)
+    for debtor, header, old, new, note in shown.iter_rows():
+        line = f"{debtor}  {header:<{width}}  {_quoted(old)} -> {_quoted(new)}"
+        lines.append(f"{line}  ({note})" if note else line)
+    if changes.height > SHOWN_CHANGES:
+        lines.append(messages.text("update-more", lang, count=changes.height - SHOWN_CHANGES))
+    if changes.height:
+        lines.append("")
+        lines.append(messages.text("update-summary", lang, changes=changes.height,
+                                   debtors=result.changed_debtors, added=result.added_debtors))
+    else:
+        lines.append(messages.text("update-nothing", lang))
+    if result.dry_run:
+        lines.append(messages.text("update-dry-run", lang))
+    else:
+        lines += [messages.text("file-written", lang, path=p) for p in result.files]
+    return "\n".join(lines)
+
+
+def _quoted(value: str | None) -> str:
+    value = value or ""
+    return "'" + (value if len(value) <= 60 else value[:57] + "...") + "'"

@@ -1,0 +1,185 @@
+"""The ledger: schema, the commit-then-rename run protocol, recovery, sweeping and locking."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from incasso_sheets import ledger
+from incasso_sheets.errors import CannotContinue
+from incasso_sheets.ledger import Ledger, PlannedFile
+
+NOW = dt.datetime(2026, 11, 27, 10, 0)
+
+
+def planned(folder, run_id: int, *names: str, text: str = "x") -> list[PlannedFile]:
+    files = []
+    for name in names:
+        f = PlannedFile(folder / f"{ledger.TEMP_PREFIX}{run_id}-{name}", folder / name)
+        f.temp.write_text(f"{text} {name}")
+        files.append(f)
+    return files
+
+
+def counter_writer(value: int):
+    def write(conn, run_id):
+        Ledger.set_counter(conn, "message:20261127", value)
+    return write
+
+
+def test_a_new_ledger_has_the_current_schema(tmp_path):
+    path = tmp_path / "incasso.db"
+    with Ledger.open(path) as led:
+        assert led.peek_counter("message:20261127") == 0
+        assert led.next_run_id() == 1
+    with sqlite3.connect(path) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        version = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    assert {"meta", "runs", "counters", "messages", "blocks", "transactions", "mandates"} <= tables
+    assert version == (str(ledger.SCHEMA_VERSION),)
+
+
+def test_commit_run_records_then_renames(tmp_path):
+    files = planned(tmp_path, 1, "a.xml", "a.csv")
+    with Ledger.open(tmp_path / "incasso.db") as led:
+        run_id = led.commit_run("collect", NOW, files, counter_writer(3))
+        assert run_id == 1
+        assert led.peek_counter("message:20261127") == 3
+        state = led.conn.execute("SELECT state, files FROM runs").fetchall()
+    assert state[0][0] == "done"
+    assert json.loads(state[0][1]) == [[str(f.temp), str(f.final)] for f in files]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix in (".xml", ".csv")) == ["a.csv", "a.xml"]
+    assert (tmp_path / "a.xml").read_text() == "x a.xml"
+    assert list(tmp_path.glob(ledger.TEMP_PREFIX + "*")) == []
+
+
+def test_a_failing_write_rolls_back_and_renames_nothing(tmp_path):
+    files = planned(tmp_path, 1, "a.xml")
+
+    def write(conn, run_id):
+        Ledger.set_counter(conn, "message:20261127", 5)
+        raise RuntimeError("disk on fire")
+
+    with Ledger.open(tmp_path / "incasso.db") as led:
+        with pytest.raises(RuntimeError):
+            led.commit_run("collect", NOW, files, write)
+        assert led.conn.execute("SELECT count(*) FROM runs").fetchone() == (0,)
+        assert led.peek_counter("message:20261127") == 0
+    assert not files[0].final.exists()
+    assert not files[0].temp.exists()
+
+
+def test_a_failure_after_the_commit_keeps_the_files_for_recovery(tmp_path, monkeypatch):
+    files = planned(tmp_path, 1, "a.xml", "b.xml")
+    monkeypatch.setenv("INCASSO_FAULT", "between-renames:raise")
+    with Ledger.open(tmp_path / "incasso.db") as led:
+        with pytest.raises(RuntimeError):
+            led.commit_run("collect", NOW, files, counter_writer(1))
+    assert files[0].final.exists() and files[1].temp.exists()
+    monkeypatch.delenv("INCASSO_FAULT")
+    with Ledger.open(tmp_path / "incasso.db") as led:
+        assert led.conn.execute("SELECT state FROM runs").fetchall() == [("done",)]
+        assert led.peek_counter("message:20261127") == 1
+    assert sorted(p.name for p in tmp_path.glob("*.xml")) == ["a.xml", "b.xml"]
+    assert list(tmp_path.glob(ledger.TEMP_PREFIX + "*")) == []
+
+
+def test_the_run_remembers_absolute_paths(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    f = PlannedFile(Path(f"{ledger.TEMP_PREFIX}1-a.xml"), Path("a.xml"))
+    f.temp.write_text("x")
+    with Ledger.open(tmp_path / "incasso.db") as led:
+        led.commit_run("collect", NOW, [f], counter_writer(1))
+        (files,) = led.conn.execute("SELECT files FROM runs").fetchone()
+    assert json.loads(files) == [[str(tmp_path / f.temp), str(tmp_path / f.final)]]
+
+
+def test_recover_finishes_a_committed_run(tmp_path):
+    """A crash between the commit and the renames: the next open renames what is left."""
+    files = planned(tmp_path, 1, "a.xml", "b.xml")
+    db = tmp_path / "incasso.db"
+    with Ledger.open(db) as led:
+        with led.transaction() as conn:
+            conn.execute("INSERT INTO runs (run_id, command, created_at, state, files) "
+                         "VALUES (1, 'collect', ?, 'committed', ?)",
+                         (NOW.isoformat(), json.dumps([[str(f.temp), str(f.final)] for f in files])))
+    files[0].temp.rename(files[0].final)  # the first rename happened before the crash
+    with Ledger.open(db) as led:
+        assert led.conn.execute("SELECT state FROM runs").fetchall() == [("done",)]
+        assert led.recover() == []  # idempotent
+    assert (tmp_path / "a.xml").read_text() == "x a.xml"
+    assert (tmp_path / "b.xml").read_text() == "x b.xml"
+    assert list(tmp_path.glob(ledger.TEMP_PREFIX + "*")) == []
+
+
+def test_sweep_removes_only_temporary_files(tmp_path):
+    (tmp_path / f"{ledger.TEMP_PREFIX}7-a.xml").write_text("half")
+    (tmp_path / "a.xml").write_text("whole")
+    removed = ledger.sweep_temp_files(tmp_path)
+    assert [p.name for p in removed] == [f"{ledger.TEMP_PREFIX}7-a.xml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xml"]
+    assert ledger.sweep_temp_files(tmp_path / "missing") == []
+
+
+def test_read_only_open_never_creates_a_ledger(tmp_path):
+    with Ledger.open_read_only(tmp_path / "incasso.db") as led:
+        assert led is None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_read_only_open_cannot_write(tmp_path):
+    db = tmp_path / "incasso.db"
+    with Ledger.open(db):
+        pass
+    with Ledger.open_read_only(db) as led:
+        with pytest.raises(sqlite3.OperationalError):
+            led.conn.execute("INSERT INTO counters VALUES ('x', 1)")
+
+
+def test_a_second_run_waits_then_gives_up(tmp_path):
+    db = tmp_path / "incasso.db"
+    with Ledger.open(db):
+        with pytest.raises(CannotContinue) as caught, Ledger.open(db, wait_seconds=0.2):
+            pass
+    assert caught.value.code == "ledger-busy"
+    with Ledger.open(db, wait_seconds=0.2):  # free again
+        pass
+
+
+def test_a_newer_ledger_is_refused(tmp_path):
+    db = tmp_path / "incasso.db"
+    with Ledger.open(db) as led:
+        led.conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(CannotContinue) as caught, Ledger.open(db):
+        pass
+    assert caught.value.code == "ledger-too-new"
+    with pytest.raises(CannotContinue) as caught, Ledger.open_read_only(db):
+        pass
+    assert caught.value.code == "ledger-too-new"
+
+
+def test_a_foreign_database_is_refused(tmp_path):
+    db = tmp_path / "incasso.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE mine (x)")
+    with pytest.raises(CannotContinue) as caught, Ledger.open(db):
+        pass
+    assert caught.value.code == "ledger-unreadable"
+
+
+def test_not_a_database_is_refused(tmp_path):
+    db = tmp_path / "incasso.db"
+    db.write_text("this is not sqlite, just a text file of some length " * 20)
+    with pytest.raises(CannotContinue) as caught, Ledger.open(db):
+        pass
+    assert caught.value.code == "ledger-unreadable"
+
+
+def test_open_without_create(tmp_path):
+    with pytest.raises(CannotContinue) as caught, Ledger.open(tmp_path / "incasso.db", create=False):
+        pass
+    assert caught.value.code == "ledger-not-found"
