@@ -17,22 +17,9 @@ import datetime as dt
 
 import polars as pl
 
+from incasso_sheets.model import JOURNAL_SCHEMA
+from incasso_sheets.money import format_cents
 from incasso_sheets.settings import Accounts
-
-JOURNAL_SCHEMA: dict[str, pl.DataType] = {
-    "journal": pl.Utf8,
-    "entry": pl.Utf8,
-    "date": pl.Date,
-    "account": pl.Utf8,
-    "description": pl.Utf8,
-    "debit_cents": pl.Int64,
-    "credit_cents": pl.Int64,
-    "debtor_id": pl.Utf8,
-    "invoice_number": pl.Utf8,
-    "batch": pl.Utf8,
-    "mandate_id": pl.Utf8,
-    "end_to_end_id": pl.Utf8,
-}
 
 # event -> (debit account key, credit account key, description prefix en/nl)
 EVENTS = {
@@ -78,6 +65,12 @@ def pair_lines(items: pl.DataFrame, event: str, accounts: Accounts, journal: str
 
 
 def unbalanced_entries(lines: pl.DataFrame) -> list[str]:
-    """Entries whose debits and credits differ (must always be empty)."""
-    sums = lines.group_by("entry").agg(pl.col("debit_cents").sum(), pl.col("credit_cents").sum())
-    return sorted(sums.filter(pl.col("debit_cents") != pl.col("credit_cents"))["entry"].to_list())
+    """One message per entry whose debits and credits differ; [] when all balance."""
+    totals = (
+        lines.group_by("entry")
+        .agg(pl.col("debit_cents").sum(), pl.col("credit_cents").sum())
+        .filter(pl.col("debit_cents") != pl.col("credit_cents"))
+        .sort("entry", nulls_last=True)
+    )
+    return [f"entry {entry}: debit {format_cents(debit)} != credit {format_cents(credit)}"
+            for entry, debit, credit in totals.iter_rows()]

@@ -18,12 +18,11 @@ from pathlib import Path
 import polars as pl
 
 from incasso_sheets import faults, ledger
-from incasso_sheets.bookings import JOURNAL_SCHEMA
 from incasso_sheets.clearing import match
 from incasso_sheets.clearing.bookings import clearing_lines
-from incasso_sheets.collect_run import JOURNAL_HEADERS, settings_or_stop
+from incasso_sheets.collect_run import settings_or_stop
 from incasso_sheets.errors import CannotContinue
-from incasso_sheets.formats import bankfile, camt, csvfile, pain002, workbook
+from incasso_sheets.formats import bankfile, camt, csvfile, journal, pain002, workbook
 from incasso_sheets.sepa import reasons
 from incasso_sheets.sepa.calendar import TargetCalendar
 
@@ -187,7 +186,7 @@ def run_clear(req: ClearRequest) -> ClearResult:
 
         try:
             _write(plan(f"{run_name}.journal.csv").temp,
-                   lambda out: csvfile.write_csv(out, lines.select(list(JOURNAL_SCHEMA)), JOURNAL_HEADERS, fmt))
+                   lambda out: journal.write_journal(out, lines, fmt))
             failed = [e for e in booked if e.kind in ("reject", "return")]
             if failed:
                 reopened = _reopened_invoices(led, failed)

@@ -18,7 +18,7 @@ from incasso_sheets import bookings, faults, ledger
 from incasso_sheets.collect import batching, remittance
 from incasso_sheets.collect.select import History, Options, Selection, select_collections
 from incasso_sheets.errors import CannotContinue
-from incasso_sheets.formats import csvfile, workbook
+from incasso_sheets.formats import csvfile, journal, workbook
 from incasso_sheets.issues import WARNING, Issue, Report, issue
 from incasso_sheets.model import Message
 from incasso_sheets.sepa.calendar import TargetCalendar
@@ -35,8 +35,6 @@ SKIP_SEVERITY = {
     "currency-skipped": None, "amount-skipped": None,
 }
 PRENOTIFICATION_DAYS = 14  # sepa-rules.md §7.5 / §11.4
-JOURNAL_HEADERS = ["Dagboek", "Boekstuk", "Datum", "Rekening", "Omschrijving", "Debet", "Credit",
-                   "Relatie", "Factuur", "Batch", "Machtiging", "EndToEndId"]
 
 
 @dataclass
@@ -221,8 +219,8 @@ def _write_outputs(messages: list[Message], selection: Selection, settings: Sett
             unbalanced = bookings.unbalanced_entries(lines)
             if unbalanced:  # cannot happen by construction; refuse to write rather than trust
                 raise CannotContinue("journal-unbalanced", entries=", ".join(unbalanced[:5]))
-            journal = plan(f"{mid}.journal.csv")
-            _write_file(journal.temp, lambda out, lines=lines: csvfile.write_csv(out, lines, JOURNAL_HEADERS, fmt))
+            journal_file = plan(f"{mid}.journal.csv")
+            _write_file(journal_file.temp, lambda out, lines=lines: journal.write_journal(out, lines, fmt))
             pre = plan(f"{mid}.prenotification.csv")
             notices = prenotification(message, selection.collections, settings)
             _write_file(pre.temp, lambda out, n=notices: csvfile.write_csv(

@@ -1,4 +1,5 @@
-"""The values that flow from batching onward: Message, Block and the transactions frame.
+"""The values that flow from batching onward: Message, Block, the transactions frame and
+the journal lines frame.
 
 A Block (one PmtInf) holds its transactions as a polars frame with TRANSACTION_SCHEMA, so
 a million transactions stay columnar from selection to the XML and the journal. All text
@@ -34,6 +35,23 @@ TRANSACTION_SCHEMA: dict[str, pl.DataType] = {
     "remittance": pl.Utf8,           # RmtInf/Ustrd, <= 140; null -> no RmtInf
     "invoice_number": pl.Utf8,       # for the journal and the ledger
     "debtor_id": pl.Utf8,
+}
+
+
+# One journal line (debit or credit) as the journal CSV and the ledger hold it.
+JOURNAL_SCHEMA: dict[str, pl.DataType] = {
+    "journal": pl.Utf8,         # Dagboek: the journal code from the settings (MEM)
+    "entry": pl.Utf8,           # Boekstuk: one balanced entry
+    "date": pl.Date,            # Datum
+    "account": pl.Utf8,         # Rekening
+    "description": pl.Utf8,     # Omschrijving
+    "debit_cents": pl.Int64,    # Debet; null on a credit line
+    "credit_cents": pl.Int64,   # Credit; null on a debit line
+    "debtor_id": pl.Utf8,       # Relatie
+    "invoice_number": pl.Utf8,  # Factuur
+    "batch": pl.Utf8,           # Batch: the PmtInfId
+    "mandate_id": pl.Utf8,      # Machtiging
+    "end_to_end_id": pl.Utf8,   # EndToEndId
 }
 
 

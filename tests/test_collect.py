@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import tempfile
+import zipfile
+from contextlib import closing
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from textwrap import dedent
 
+import openpyxl
 import polars as pl
 import pytest
 from golden_files import GOLDEN, assert_golden
@@ -94,7 +97,8 @@ class Books:
         return sorted(p.name for p in self.out.iterdir()) if self.out.exists() else []
 
     def ledger(self, sql: str, params=()) -> list[tuple]:
-        with sqlite3.connect(self.folder / "incasso.db") as conn:
+        """Run one statement on the ledger (committed) and return its rows."""
+        with closing(sqlite3.connect(self.folder / "incasso.db")) as conn, conn:
             return conn.execute(sql, params).fetchall()
 
 
@@ -284,6 +288,30 @@ def test_golden_outputs_are_the_same_on_every_run(tmp_path):
     assert first.files() == second.files()
     for name in first.files():
         assert (first.out / name).read_bytes() == (second.out / name).read_bytes(), name
+
+
+def test_summary_workbook(books):
+    books.sheets(GOLDEN_DEBTORS, GOLDEN_INVOICES)
+    books.collect()
+    path = books.out / "INCS-20261127-0001.summary.xlsx"
+    # fixed stamps inside and on every zip entry: the same run gives the same bytes
+    with zipfile.ZipFile(path) as archive:
+        assert {info.date_time for info in archive.infolist()} == {(2026, 1, 1, 0, 0, 0)}
+    wb = openpyxl.load_workbook(path)
+    assert wb.properties.modified == wb.properties.created == dt.datetime(2026, 1, 1)
+    assert wb.sheetnames == ["Samenvatting", "Overgeslagen"]
+    assert list(wb["Samenvatting"].values) == [
+        ("Batch (PmtInfId)", "Type incasso", "Volgordetype", "Incassodatum", "Aantal", "Totaal"),
+        ("INCS-20261127-0001-1", "CORE", "FRST", dt.datetime(2026, 11, 30), 1, 60),
+        ("INCS-20261127-0001-2", "CORE", "FRST", dt.datetime(2026, 12, 1), 2, 163),
+        ("INCS-20261127-0001-3", "CORE", "OOFF", dt.datetime(2026, 12, 1), 1, 15),
+        ("INCS-20261127-0001-4", "CORE", "FRST", dt.datetime(2026, 12, 15), 1, 25.5),
+        ("Totaal INCS-20261127-0001", None, None, None, 5, 263.5),
+    ]
+    assert list(wb["Overgeslagen"].values) == [
+        ("Regel", "Factuurnummer", "Reden", "Toelichting"),
+        (8, "2026-0007", "debtor-direct-debit-off", None),
+    ]
 
 
 # --- sequence types across runs ---------------------------------------------------------

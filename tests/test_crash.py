@@ -13,6 +13,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 from textwrap import dedent
 
@@ -101,7 +102,7 @@ def ledger_invoices(folder: Path) -> list[str]:
     db = folder / "incasso.db"
     if not db.exists():
         return []
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn:
         return [r[0] for r in conn.execute("SELECT invoice_number FROM transactions ORDER BY 1")]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,7 @@ def test_a_new_ledger_has_the_current_schema(tmp_path):
     with Ledger.open(path) as led:
         assert led.peek_counter("message:20261127") == 0
         assert led.next_run_id() == 1
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         version = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
     assert {"meta", "runs", "counters", "messages", "blocks", "transactions", "mandates"} <= tables
@@ -164,7 +165,7 @@ def test_a_newer_ledger_is_refused(tmp_path):
 
 def test_a_foreign_database_is_refused(tmp_path):
     db = tmp_path / "incasso.db"
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn:
         conn.execute("CREATE TABLE mine (x)")
     with pytest.raises(CannotContinue) as caught, Ledger.open(db):
         pass

@@ -10,8 +10,8 @@ from __future__ import annotations
 import polars as pl
 
 from incasso_sheets import bookings
-from incasso_sheets.bookings import JOURNAL_SCHEMA
 from incasso_sheets.clearing.match import Event, TxState
+from incasso_sheets.model import JOURNAL_SCHEMA
 from incasso_sheets.settings import Accounts
 
 _ITEM_SCHEMA = {"entry": pl.Utf8, "amount_cents": pl.Int64, "subject": pl.Utf8, "date": pl.Date,

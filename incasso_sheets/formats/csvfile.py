@@ -6,7 +6,7 @@ UTF-8 without BOM, LF, yyyy-mm-dd, decimal point — for tools and scripts.
 
 Columns are formatted by type: Date columns as dates, Int64 columns whose name ends in
 `_cents` as amounts, text through `formula_safe` so that a cell starting with `=`, `+`,
-`-`, `@`, tab or CR is shown as text and never run as a formula.
+`-`, `@`, tab or CR is shown as text and never run as a formula (`safe_text`).
 """
 
 from __future__ import annotations
@@ -16,24 +16,13 @@ from typing import BinaryIO
 
 import polars as pl
 
+from incasso_sheets.formats.safe_text import formula_safe_expr
 from incasso_sheets.money import cents_text_expr
 
 DIALECTS = {
     "nl": {"separator": ";", "bom": True, "newline": "\r\n", "date": "%d-%m-%Y", "decimal": ","},
     "iso": {"separator": ",", "bom": False, "newline": "\n", "date": "%Y-%m-%d", "decimal": "."},
 }
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def formula_safe(value: str) -> str:
-    """Text a spreadsheet shows as text: a leading quote before a formula-like start."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
-def formula_safe_expr(expr: pl.Expr) -> pl.Expr:
-    return pl.when(expr.str.contains(r"^[=+\-@\t\r]")).then(pl.concat_str([pl.lit("'"), expr])).otherwise(expr)
-
-
 def formatted(frame: pl.DataFrame, fmt: str = "nl") -> pl.DataFrame:
     """Every column as display text per the dialect."""
     d = DIALECTS[fmt]

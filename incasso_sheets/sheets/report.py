@@ -34,6 +34,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from incasso_sheets.errors import CannotContinue
+from incasso_sheets.formats.safe_text import FORMULA_STARTS
 from incasso_sheets.formats.workbook import FIXED_STAMP
 from incasso_sheets.formats.workbook import save as save_workbook
 from incasso_sheets.issues import Issue
@@ -60,7 +61,7 @@ TITLE_MAX = 31
 _TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _RESERVED_TITLES = (ISSUES_SHEET, "History")
 # Text a spreadsheet could take for a formula (OWASP "CSV injection"); stored explicitly as text.
-_FORMULA_STARTS = frozenset("=+-@\t\r")
+
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ def safe_text_cell(ws, text: str) -> Cell:
 def _text(ws, text: str) -> Cell | str:
     """`text` for a row to append: the plain string where openpyxl stores it as text anyway
     (most values, and much faster), else a `safe_text_cell`."""
-    if text[:1] in _FORMULA_STARTS or text in ERROR_CODES or ILLEGAL_CHARACTERS_RE.search(text):
+    if text.startswith(FORMULA_STARTS) or text in ERROR_CODES or ILLEGAL_CHARACTERS_RE.search(text):
         return safe_text_cell(ws, text)
     return text
 
