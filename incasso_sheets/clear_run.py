@@ -51,6 +51,7 @@ class ClearResult:
     run_name: str = ""
     dry_run: bool = False
     balances: list[tuple[str, int]] = field(default_factory=list)  # touched batches: (pid, balance)
+    recovered: list[Path] = field(default_factory=list)  # an interrupted run's files, finished now
 
 
 def expand(files: tuple[Path, ...]) -> list[Path]:
@@ -161,7 +162,8 @@ def run_clear(req: ClearRequest) -> ClearResult:
         booked = [e for e in outcome.events if not e.probable or req.accept_probable]
         probable = [e for e in outcome.events if e.probable and not req.accept_probable]
         txs = state.transactions([e.end_to_end_id for e in booked if e.end_to_end_id])
-        result = ClearResult(outcome, booked, probable, txs, dry_run=req.dry_run)
+        result = ClearResult(outcome, booked, probable, txs, dry_run=req.dry_run,
+                             recovered=list(led.recovered) if led is not None else [])
         if req.dry_run or not booked or led is None:
             result.balances = _balances(led, {e.payment_info_id for e in booked}, booked, settings)
             return result
@@ -193,16 +195,18 @@ def run_clear(req: ClearRequest) -> ClearResult:
                 _write(plan(f"{run_name}.reopened-invoices.csv").temp,
                        lambda out: csvfile.write_csv(out, reopened, INVOICE_HEADERS, fmt))
                 write_returns_report(plan(f"{run_name}.returns.xlsx").temp, failed, txs)
-
-            def write(conn, run_id):
-                _record(conn, run_id, booked, txs, lines, day)
-                led.set_counter(conn, counter, number)
-
-            led.commit_run("clear", req.now, planned, write)
         except BaseException:
             for f in planned:
                 f.temp.unlink(missing_ok=True)
             raise
+
+        def write(conn, run_id):
+            _record(conn, run_id, booked, txs, lines, day)
+            led.set_counter(conn, counter, number)
+
+        # commit_run removes the temporary files itself if the transaction fails; after the
+        # commit they belong to the run and the next run's recovery renames them.
+        led.commit_run("clear", req.now, planned, write)
         result.files = [f.final for f in planned]
         result.balances = _balances(led, {e.payment_info_id for e in booked}, [], settings)
         return result

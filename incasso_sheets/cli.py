@@ -41,6 +41,11 @@ class Group(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except OSError as exc:  # disk full, permissions, a folder where a file should be
+            lang = (ctx.obj or {}).get("lang", "en")
+            click.echo("incasso: " + render.messages.text(
+                "os-error", lang, reason=exc.strerror or exc, path=exc.filename or ""), err=True)
+            ctx.exit(EXIT_CANNOT)
         except CannotContinue as exc:
             lang = (ctx.obj or {}).get("lang", "en")
             for problem in getattr(exc, "issues", ()):

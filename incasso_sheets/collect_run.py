@@ -46,6 +46,7 @@ class CollectResult:
     rows: int = 0
     dry_run: bool = False
     written: bool = False
+    recovered: list[Path] = field(default_factory=list)  # an interrupted run's files, finished now
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,8 @@ def run_collect(req: CollectRequest) -> CollectResult:
     outdir = req.outdir
     opener = ledger.Ledger.open_read_only if req.dry_run else ledger.Ledger.open
     with opener(ledger_path) as led:
+        if led is not None:
+            result.recovered = list(led.recovered)
         history = ledger.load_history(led) if led is not None else History.empty()
         selection = select_collections(checked.invoices.typed, checked.debtors.typed, history,
                                        options, bad_inv, bad_deb)

@@ -143,6 +143,7 @@ class Ledger:
         self.path = path
         self.conn = conn
         self._lock = lock
+        self.recovered: list[Path] = []  # files of an interrupted run finished on opening
 
     # --- opening, locking, migrating ------------------------------------------------------
 
@@ -164,7 +165,7 @@ class Ledger:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
             ledger._migrate()
-            ledger.recover()
+            ledger.recovered = ledger.recover()
             yield ledger
         except sqlite3.DatabaseError as exc:
             raise CannotContinue("ledger-unreadable", path=path, reason=exc) from exc

@@ -21,6 +21,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Sheet '{sheet}' not found in {path}; it has: {available}",
         "Werkblad '{sheet}' niet gevonden in {path}; aanwezig: {available}",
     ),
+    "os-error": ("Cannot continue: {reason} {path}; nothing was changed",
+                 "Kan niet verder: {reason} {path}; er is niets veranderd"),
+    "run-recovered": ("Finished an interrupted earlier run: {path}",
+                      "Een eerder onderbroken opdracht afgemaakt: {path}"),
     "sheet-empty": ("The sheet has no header row", "Het werkblad heeft geen kopregel"),
     "file-exists": (
         "Nothing written; already there: {path} (use --force to overwrite)",

@@ -44,7 +44,7 @@ def collect_text(result, lang: str = "en") -> str:
     """Issues (routine skips summarised per code), then the blocks and the files written."""
     from incasso_sheets.money import format_cents
 
-    lines: list[str] = []
+    lines: list[str] = [messages.text("run-recovered", lang, path=p) for p in result.recovered]
     shown: dict[str, int] = {}
     for i in result.report.sorted():
         if i.code in AGGREGATED:
@@ -90,7 +90,7 @@ def clear_text(result, lang: str = "en") -> str:
 
     decimal = "," if lang == "nl" else "."
     o = result.outcome
-    lines: list[str] = []
+    lines: list[str] = [messages.text("run-recovered", lang, path=p) for p in result.recovered]
     counts: dict[str, tuple[int, int]] = {}
     for e in result.booked:
         n, total = counts.get(e.kind, (0, 0))

@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 
+from incasso_sheets.api import check_debtors
 from incasso_sheets.issues import ERROR, Issue, issue
 from incasso_sheets.sheets import columns, parse, schemas
 from incasso_sheets.sheets.read import ROW, RawSheet
@@ -79,8 +80,6 @@ def merge_updates(debtors: RawSheet, updates: RawSheet, today: dt.date, *, add_n
 
     `mandates` is the ledger's mandate history (collect.select.HISTORY_MANDATES), used only
     to note in the change log which changes the next collection sends as an amendment."""
-    from incasso_sheets.api import check_debtors
-
     deb_map = columns.map_headers(debtors.headers, columns.DEBTOR_COLUMNS)
     upd_map = columns.map_headers(updates.headers, columns.DEBTOR_COLUMNS)
     at_updates = {"file": updates.file, "sheet": updates.sheet}
@@ -304,13 +303,13 @@ def _with_notes(changes: pl.DataFrame, typed: pl.DataFrame, mandates: pl.DataFra
     touched = changes.filter(pl.col("column").is_in(["iban", "mandate_id"]))
     if mandates is None or mandates.height == 0 or touched.height == 0:
         return changes
-    from incasso_sheets.collect.select import History, _history_columns
+    from incasso_sheets.collect.select import History, history_columns
     from incasso_sheets.sepa.sequence import with_amendments
 
     rows = touched[ROW].unique().implode()
     subject = typed.filter(pl.col(ROW).is_in(rows) & pl.col("debtor_id").is_not_null())
     history = replace(History.empty(), mandates=mandates)
-    f = with_amendments(_history_columns(subject, history))
+    f = with_amendments(history_columns(subject, history))
     c = pl.col
     new_mandate = (c("k_mandate_id").is_null() & c("d_mandate_id").is_not_null()
                    & c("prev_mandate_id").is_null())

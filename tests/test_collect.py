@@ -383,8 +383,6 @@ def test_one_off_and_final_mandates_are_used_once(books, sequence):
     assert books.files() == before
 
 
-@pytest.mark.xfail(strict=True, reason="select.py checks OOFF use only against the ledger: two "
-                   "invoices on one OOFF mandate in one run are both sent as OOFF (AG02 for the second)")
 def test_one_off_mandate_with_two_invoices_in_one_run(books):
     books.sheets(f"""
         {HEADER};Volgordetype

@@ -60,7 +60,7 @@ class Selection:
     skipped: pl.DataFrame       # _row, invoice_number, code, detail
 
 
-def _history_columns(frame: pl.DataFrame, history: History) -> pl.DataFrame:
+def history_columns(frame: pl.DataFrame, history: History) -> pl.DataFrame:
     """Join the mandate history: by mandate key, else the debtor's latest earlier mandate."""
     m = history.mandates
     by_key = m.select(
@@ -102,7 +102,7 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
         _deb_bad=c("_debtor_row").is_in(bad_deb.implode()).fill_null(False),
     )
     f = f.join(history.invoices, on="invoice_number", how="left")
-    f = _history_columns(f, history)
+    f = history_columns(f, history)
     cal = options.calendar
     if options.fixed_date is not None:
         wanted = pl.lit(options.fixed_date)
@@ -161,6 +161,15 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
     chosen = f.filter(c("_skip").is_null())
     chosen = sequence.with_amendments(chosen)
     chosen = sequence.with_sequence(chosen, options.first_as_frst)
+    # A one-off (OOFF) or final (FNAL) mandate carries one collection: within this run the
+    # earliest invoice takes it, the others wait as used up (a second one would be AG02).
+    single_use = c("sequence_type").is_in(["OOFF", "FNAL"])
+    order = pl.struct("collection_date", ROW).rank("ordinal").over("mandate_key")
+    chosen = chosen.with_columns(_extra=single_use & (order > 1))
+    extra = chosen.filter(c("_extra")).select(
+        c(ROW), c("invoice_number"), pl.lit("mandate-used-up").alias("code"), pl.lit(None, pl.Utf8).alias("detail"))
+    skipped = pl.concat([skipped, extra]).sort(ROW) if extra.height else skipped
+    chosen = chosen.filter(~c("_extra")).drop("_extra")
     chosen = remittance_columns(chosen, options.remittance)
     chosen = _with_end_to_end_ids(chosen, history.end_to_end_ids)
     chosen = chosen.with_columns(
