@@ -27,6 +27,12 @@ demo: $(BIN)/incasso
 test: $(VENV)/.test-deps
 	$(BIN)/python -m pytest
 
+# The property tests of hostile and broken input with many more examples (some 20 minutes;
+# `make test` runs a few of each). FUZZ_EXAMPLES=200 make fuzz for a shorter run.
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(VENV)/.test-deps
+	INCASSO_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_broken_sheets.py
+
 bench: $(VENV)/.test-deps
 	$(BIN)/python bench/run.py
 

@@ -47,6 +47,7 @@ class Options:
     phases: bool = False
     profile: bool = False
     repeat: int | None = None   # None: the benchmark's own default
+    with_sepaxml_1m: bool = False  # collect-1m-no-xsd: measure sepaxml again (~90 s, 4 GB)
 
 
 @dataclass
@@ -368,6 +369,97 @@ def update_xlsx(options: Options) -> Measurement:
     return measure_update(*update_sheets("xlsx", options.quick), options, repeat=2)
 
 
+# --- clear ------------------------------------------------------------------------------------
+
+CLEAR_INVOICES, CLEAR_RETURNS = 1_000_000, 0.01
+CLEAR_NOW = dt.datetime(2027, 1, 8, 9, 0)
+
+
+def clear_data(quick: bool) -> tuple[Path, dict]:
+    """The collected ledger and the bank's answer for the 1M (or 100k) invoices data set,
+    made by generate_bank.py (collect without XSD, then the camt files) and cached."""
+    debtors, invoices, _ = dataset(1_000_000, 100_000, "csv", quick=quick)
+    outdir = DATA / f"clear-{invoices.parent.name}-r{CLEAR_RETURNS:g}"
+    manifest_path = outdir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else None
+    params = {"version": 1, "debtors": str(debtors), "invoices": str(invoices),
+              "returns": CLEAR_RETURNS, "seed": 1}
+    if manifest is None or manifest["params"] != params:
+        print(f"generating {outdir.relative_to(BENCH.parent)} (collect, then camt files) ...",
+              file=sys.stderr, flush=True)
+        subprocess.run([sys.executable, str(BENCH / "generate_bank.py"), str(outdir),
+                        "--debtors", str(debtors), "--invoices", str(invoices),
+                        "--returns", str(CLEAR_RETURNS), "--seed", "1"],
+                       check=True, stdout=subprocess.DEVNULL)
+        manifest = json.loads(manifest_path.read_text())
+        print(f"  done: collect {manifest['collect_seconds']} s, camt files "
+              f"{manifest['bank_files_seconds']} s", file=sys.stderr, flush=True)
+    return outdir, manifest
+
+
+@benchmark("clear-1m", "clear a camt.053 paying out 1,000,000 collected invoices (one entry "
+           "per batch, every transaction as TxDtls) and a camt.054 with 1 % returns",
+           target_seconds=20.0, target_rows=CLEAR_INVOICES)
+def clear_1m(options: Options) -> Measurement:
+    """Time api.clear on the two files, each run on a fresh copy of the collected ledger."""
+    import shutil
+    from collections import Counter
+
+    from incasso_sheets import api
+    from incasso_sheets.clear_run import ClearRequest
+
+    source, manifest = clear_data(options.quick)
+    work = DATA / "clear-work"
+    files = (source / "bank" / "camt053.xml", source / "bank" / "camt054.xml")
+
+    def fresh_request() -> ClearRequest:
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        for name in ("incasso.toml", "incasso.db"):
+            shutil.copy(source / name, work / name)
+        return ClearRequest(files=files, outdir=work / "out", now=CLEAR_NOW,
+                            config=work / "incasso.toml")
+
+    base = rss_mb()
+    times: list[float] = []
+    cpu_times: list[float] = []
+    result = None
+    for _ in range(options.repeat or 2):
+        result = None
+        request = fresh_request()  # not timed: copying the ledger
+        start, cpu = time.perf_counter(), cpu_seconds()
+        result = api.clear(request)
+        times.append(time.perf_counter() - start)
+        cpu_times.append(cpu_seconds() - cpu)
+    booked = Counter(e.kind for e in result.booked)
+    cleared = sum(1 for _, balance in result.balances if balance == 0)
+    notes = [
+        f"{manifest['tx_details']:,} TxDtls in {manifest['payout_entries']} payout entries "
+        f"({manifest['camt053_bytes'] / 1e6:,.0f} MB camt.053), {manifest['returns']:,} returns "
+        f"({manifest['camt054_bytes'] / 1e6:,.1f} MB camt.054); collected in "
+        f"{manifest['collect_seconds']} s (not timed)",
+        "booked: " + ", ".join(f"{n:,} {kind}" for kind, n in sorted(booked.items()))
+        + f"; unmatched {len(result.outcome.unmatched):,}; batches at suspense 0: "
+        f"{cleared} of {len(result.balances)}",
+        "files: " + ", ".join(f"{p.name} ({p.stat().st_size / 1e6:,.1f} MB)" for p in result.files),
+    ]
+    if options.profile:
+        request = fresh_request()
+        profiler = cProfile.Profile()
+        profiler.enable()
+        api.clear(request)
+        profiler.disable()
+        print_profile(profiler)
+    return Measurement(rows=CLEAR_INVOICES // (QUICK_FACTOR if options.quick else 1), times=times,
+                       cpu_times=cpu_times, notes=notes, base_rss_mb=base)
+
+
+# The collect benchmarks live in bench_collect.py, which registers them here; as __main__
+# this module must also be importable as `run` for that.
+sys.modules.setdefault("run", sys.modules[__name__])
+import bench_collect  # noqa: E402, F401
+
+
 # --- running and reporting ----------------------------------------------------------------
 
 def run_child(bench: Benchmark, options: Options) -> None:
@@ -383,6 +475,7 @@ def run_isolated(bench: Benchmark, options: Options) -> Measurement | str:
     args = [sys.executable, str(Path(__file__).resolve()), "--child", bench.name]
     args += ["--quick"] * options.quick + ["--phases"] * options.phases
     args += ["--profile"] * options.profile
+    args += ["--with-sepaxml-1m"] * options.with_sepaxml_1m
     if options.repeat:
         args += ["--repeat", str(options.repeat)]
     done = subprocess.run(args, stdout=subprocess.PIPE, text=True, check=False)
@@ -462,6 +555,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="cProfile one run of check")
     parser.add_argument("--repeat", type=int, help="runs per benchmark (default: its own)")
     parser.add_argument("--list", action="store_true", help="list the benchmarks")
+    parser.add_argument("--with-sepaxml-1m", action="store_true",
+                        help="collect-1m-no-xsd: run sepaxml on 1M transactions (~90 s, 4 GB) "
+                             "instead of using its cached measurement")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)  # keep the table in order with the progress lines
@@ -470,7 +566,7 @@ def main(argv: list[str] | None = None) -> int:
         for b in BENCHMARKS:
             print(f"{b.name:<18} {b.description}")
         return 0
-    options = Options(args.quick, args.phases, args.profile, args.repeat)
+    options = Options(args.quick, args.phases, args.profile, args.repeat, args.with_sepaxml_1m)
     if args.child:
         run_child(by_name[args.child], options)
         return 0

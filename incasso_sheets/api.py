@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from incasso_sheets.issues import Report
+from incasso_sheets.progress import SILENT, Reporter
 from incasso_sheets.settings import Settings, find_settings, load_settings
 from incasso_sheets.sheets import columns, schemas
 from incasso_sheets.sheets.read import RawSheet, read_sheet
@@ -52,10 +53,18 @@ def check_debtors(raw: RawSheet, today: dt.date, default_scheme: str = "CORE") -
     frame = schemas.with_columns(raw.frame, mapping.found, schemas.DEBTOR_TEXT)
     prepared = schemas.prepare_debtors(frame, numeric)
     where = columns.where_of(mapping, columns.DEBTOR_COLUMNS, raw.file, raw.sheet)
-    issues = [i.at(file=raw.file, sheet=raw.sheet) for i in mapping.issues]
+    issues = reading_issues(raw, mapping)
     issues += run_rules(prepared, schemas.debtor_rules(today), where)
     typed = schemas.typed_debtors(prepared, default_scheme)
     return CheckedSheet(raw, mapping, prepared, typed), issues
+
+
+def reading_issues(raw: RawSheet, mapping: columns.Mapping) -> list:
+    """What the reader found (ragged CSV rows, a header written twice) and the header
+    mapping's issues; a header the reader renamed is reported once, as `column-repeated`."""
+    repeated = raw.repeated_headers
+    return [*raw.issues, *(i.at(file=raw.file, sheet=raw.sheet) for i in mapping.issues
+                           if i.column not in repeated)]
 
 
 def check_invoices(raw: RawSheet, known_debtors: pl.Series, prefix_length: int = 0) -> tuple[CheckedSheet, list]:
@@ -64,40 +73,59 @@ def check_invoices(raw: RawSheet, known_debtors: pl.Series, prefix_length: int =
     frame = schemas.with_columns(raw.frame, mapping.found, schemas.INVOICE_TEXT)
     prepared = schemas.prepare_invoices(frame, known_debtors, numeric)
     where = columns.where_of(mapping, columns.INVOICE_COLUMNS, raw.file, raw.sheet)
-    issues = [i.at(file=raw.file, sheet=raw.sheet) for i in mapping.issues]
+    issues = reading_issues(raw, mapping)
     issues += run_rules(prepared, schemas.invoice_rules(prefix_length), where)
     return CheckedSheet(raw, mapping, prepared, schemas.typed_invoices(prepared)), issues
 
 
 def check_with_settings(debtors: Path, invoices: Path, today: dt.date, settings: Settings,
-                        debtors_sheet: str | None = None, invoices_sheet: str | None = None) -> CheckResult:
+                        debtors_sheet: str | None = None, invoices_sheet: str | None = None,
+                        reporter: Reporter = SILENT) -> CheckResult:
     """Check both sheets against already loaded settings (collect and update use this)."""
-    report = Report()
-    raw_debtors = read_sheet(debtors, debtors_sheet, DEBTOR_SHEETS)
-    raw_invoices = read_sheet(invoices, invoices_sheet, INVOICE_SHEETS)
-    checked_debtors, issues = check_debtors(raw_debtors, today, settings.collection.scheme)
-    report.extend(issues)
-    checked_invoices, issues = check_invoices(raw_invoices, checked_debtors.typed["debtor_id"])
-    report.extend(issues)
-    return CheckResult(report, checked_debtors, checked_invoices, settings)
+    return _check_sheets(Report(), debtors, invoices, today, settings, debtors_sheet,
+                         invoices_sheet, reporter)
 
 
 def check(debtors: Path, invoices: Path, today: dt.date, *, config: Path | None = None,
-          debtors_sheet: str | None = None, invoices_sheet: str | None = None) -> CheckResult:
+          debtors_sheet: str | None = None, invoices_sheet: str | None = None,
+          reporter: Reporter = SILENT) -> CheckResult:
     """Read and check both sheets (and the settings file, when given)."""
     report = Report()
     settings = None
     if config is not None:
         settings, settings_issues = load_settings(find_settings(config))
         report.extend(settings_issues)
+    return _check_sheets(report, debtors, invoices, today, settings, debtors_sheet,
+                         invoices_sheet, reporter)
+
+
+def _check_sheets(report: Report, debtors: Path, invoices: Path, today: dt.date,
+                  settings: Settings | None, debtors_sheet: str | None,
+                  invoices_sheet: str | None, reporter: Reporter) -> CheckResult:
     scheme = settings.collection.scheme if settings else "CORE"
-    raw_debtors = read_sheet(debtors, debtors_sheet, DEBTOR_SHEETS)
-    raw_invoices = read_sheet(invoices, invoices_sheet, INVOICE_SHEETS)
-    checked_debtors, issues = check_debtors(raw_debtors, today, scheme)
+    limits = settings.limits if settings else None
+    with reporter.step("read-debtors"):
+        raw_debtors = read_sheet(debtors, debtors_sheet, DEBTOR_SHEETS, limits)
+        reporter.advance(raw_debtors.frame.height)
+    with reporter.step("read-invoices"):
+        raw_invoices = read_sheet(invoices, invoices_sheet, INVOICE_SHEETS, limits)
+        reporter.advance(raw_invoices.frame.height)
+    with reporter.step("check-debtors"):
+        checked_debtors, issues = check_debtors(raw_debtors, today, scheme)
+        reporter.advance(raw_debtors.frame.height)
     report.extend(issues)
-    checked_invoices, issues = check_invoices(raw_invoices, checked_debtors.typed["debtor_id"])
+    with reporter.step("check-invoices"):
+        checked_invoices, issues = check_invoices(raw_invoices, checked_debtors.typed["debtor_id"])
+        reporter.advance(raw_invoices.frame.height)
     report.extend(issues)
     return CheckResult(report, checked_debtors, checked_invoices, settings)
+
+
+def init(folder: Path, creditor, *, bank: str = "other", language: str = "", force: bool = False):
+    """A new administration in `folder`: see init_run.run_init."""
+    from incasso_sheets.init_run import run_init
+
+    return run_init(folder, creditor, bank=bank, language=language, force=force)
 
 
 def collect(request):
@@ -110,13 +138,14 @@ def collect(request):
 def update_debtors(debtors: Path, updates: Path, output: Path, today: dt.date, *,
                    config: Path | None = None, add_new: bool = False, dry_run: bool = False,
                    log: Path | None = None, sheet: str | None = None,
-                   updates_sheet: str | None = None, lang: str = "nl"):
+                   updates_sheet: str | None = None, lang: str = "nl",
+                   reporter: Reporter = SILENT):
     """Merge an update sheet into the debtors sheet: see update_run.run_update."""
     from incasso_sheets.update_run import UpdateRequest, run_update
 
     return run_update(UpdateRequest(debtors, updates, output, today, config=config, add_new=add_new,
                                     dry_run=dry_run, log=log, sheet=sheet,
-                                    updates_sheet=updates_sheet, lang=lang))
+                                    updates_sheet=updates_sheet, lang=lang, reporter=reporter))
 
 
 def clear(request):
@@ -137,3 +166,46 @@ def status(config: Path | None, today: dt.date):
         if led is None:
             return [], settings.accounts.suspense
         return batch_statuses(led, settings.accounts.suspense, today), settings.accounts.suspense
+
+
+def ledger_check(config: Path | None):
+    """Check the ledger's invariants: (ledger path, ledger_check.LedgerCheck).
+
+    Reads without the lock (a run may be busy; WAL shows the last committed state)."""
+    from incasso_sheets import ledger
+    from incasso_sheets.collect_run import settings_or_stop
+    from incasso_sheets.errors import CannotContinue
+    from incasso_sheets.ledger_check import check_ledger
+
+    settings = settings_or_stop(config)
+    path = settings.path.with_name(ledger.FILENAME)
+    with ledger.Ledger.open_read_only(path) as led:
+        if led is None:
+            raise CannotContinue("ledger-not-found", path=path)
+        return path, check_ledger(led, settings.accounts.suspense, file=path.name)
+
+
+def ledger_export(config: Path | None, folder: Path) -> list[Path]:
+    """Write every ledger table to FOLDER/<table>.csv (see ledger_export); the files."""
+    from incasso_sheets import ledger
+    from incasso_sheets.collect_run import settings_or_stop
+    from incasso_sheets.errors import CannotContinue
+    from incasso_sheets.ledger_export import export_tables, read_tables
+
+    settings = settings_or_stop(config)
+    path = settings.path.with_name(ledger.FILENAME)
+    with ledger.Ledger.open_read_only(path) as led:
+        if led is None:
+            raise CannotContinue("ledger-not-found", path=path)
+        tables = read_tables(led)
+    return export_tables(tables, folder)
+
+
+def ledger_import(source: Path, now: dt.datetime, *, config: Path | None = None,
+                  debtors: Path | None = None, invoices: Path | None = None, sheet: str | None = None,
+                  dry_run: bool = False):
+    """Import earlier collections (a sheet or a pain.008) into the ledger: see migrate_run."""
+    from incasso_sheets.migrate_run import ImportRequest, run_import
+
+    return run_import(ImportRequest(source, now, config=config, dry_run=dry_run, sheet=sheet,
+                                    debtors=debtors, invoices=invoices))

@@ -17,12 +17,13 @@ from pathlib import Path
 
 import polars as pl
 
-from incasso_sheets import faults, ledger
+from incasso_sheets import faults, ledger, messages
 from incasso_sheets.clearing import match
 from incasso_sheets.clearing.bookings import clearing_lines
 from incasso_sheets.collect_run import settings_or_stop
 from incasso_sheets.errors import CannotContinue
 from incasso_sheets.formats import bankfile, camt, csvfile, journal, pain002, workbook
+from incasso_sheets.progress import SILENT, Reporter
 from incasso_sheets.sepa import reasons
 from incasso_sheets.sepa.calendar import TargetCalendar
 
@@ -39,6 +40,8 @@ class ClearRequest:
     dry_run: bool = False
     accept_probable: bool = False
     journal_format: str | None = None
+    lang: str = "nl"                 # language of the returns workbook
+    reporter: Reporter = SILENT      # progress of the steps (the CLI shows it on a terminal)
 
 
 @dataclass
@@ -128,10 +131,12 @@ class _LedgerLookup:
             if e.kind == "payout":
                 b = self.blocks[e.payment_info_id]
                 self.blocks[e.payment_info_id] = dataclasses.replace(b, payout_booked=True)
-            if e.end_to_end_id and e.kind in ("reject", "return"):
+            if e.end_to_end_id and e.kind in ("reject", "return", "payout"):
                 tx = self.transactions([e.end_to_end_id])[e.end_to_end_id]
-                self.overlay[e.end_to_end_id] = dataclasses.replace(
-                    tx, status="rejected" if e.kind == "reject" else "returned")
+                if e.kind == "payout" and tx.status != "collected":
+                    continue  # as _record: a payout settles only what is still collected
+                status = {"reject": "rejected", "return": "returned", "payout": "settled"}[e.kind]
+                self.overlay[e.end_to_end_id] = dataclasses.replace(tx, status=status)
 
 
 def run_clear(req: ClearRequest) -> ClearResult:
@@ -146,18 +151,22 @@ def run_clear(req: ClearRequest) -> ClearResult:
         state = _LedgerLookup(led)
         outcome = match.Outcome()
         pending: dict[str, int] = {}
-        for path, kind, _version in ordered:
-            before = len(outcome.events)
-            if kind == "pain.002":
-                report = pain002.read_status_report(path)
-                match.match_status_report(report, path.name, state.lookup(), req.now.date(), outcome, pending)
-            else:
-                for entry in camt.iter_entries(path):
-                    source = f"{path.name}:{entry.line}" if entry.line else path.name
-                    match.match_entry(entry, source, state.lookup(), calendar, pending, outcome)
-                    state.apply(outcome.events[before:])
-                    before = len(outcome.events)
-            state.apply(outcome.events[before:])
+        with req.reporter.step("read-bank"):
+            for path, kind, _version in ordered:
+                before = len(outcome.events)
+                if kind == "pain.002":
+                    report = pain002.read_status_report(path)
+                    match.match_status_report(report, path.name, state.lookup(),
+                                              _report_date(report, req.now.date()), outcome, pending)
+                    req.reporter.advance()
+                else:
+                    for entry in camt.iter_entries(path):
+                        source = f"{path.name}:{entry.line}" if entry.line else path.name
+                        match.match_entry(entry, source, state.lookup(), calendar, pending, outcome)
+                        state.apply(outcome.events[before:])
+                        before = len(outcome.events)
+                        req.reporter.advance()
+                state.apply(outcome.events[before:])
         faults.point("after-reading")
         booked = [e for e in outcome.events if not e.probable or req.accept_probable]
         probable = [e for e in outcome.events if e.probable and not req.accept_probable]
@@ -189,12 +198,13 @@ def run_clear(req: ClearRequest) -> ClearResult:
         try:
             _write(plan(f"{run_name}.journal.csv").temp,
                    lambda out: journal.write_journal(out, lines, fmt))
+            faults.point("after-journal")
             failed = [e for e in booked if e.kind in ("reject", "return")]
             if failed:
                 reopened = _reopened_invoices(led, failed)
                 _write(plan(f"{run_name}.reopened-invoices.csv").temp,
                        lambda out: csvfile.write_csv(out, reopened, INVOICE_HEADERS, fmt))
-                write_returns_report(plan(f"{run_name}.returns.xlsx").temp, failed, txs)
+                write_returns_report(plan(f"{run_name}.returns.xlsx").temp, failed, txs, req.lang)
         except BaseException:
             for f in planned:
                 f.temp.unlink(missing_ok=True)
@@ -206,10 +216,19 @@ def run_clear(req: ClearRequest) -> ClearResult:
 
         # commit_run removes the temporary files itself if the transaction fails; after the
         # commit they belong to the run and the next run's recovery renames them.
-        led.commit_run("clear", req.now, planned, write)
+        with req.reporter.step("commit"):
+            led.commit_run("clear", req.now, planned, write)
         result.files = [f.final for f in planned]
         result.balances = _balances(led, {e.payment_info_id for e in booked}, [], settings)
         return result
+
+
+def _report_date(report, fallback: dt.date) -> dt.date:
+    """A reject is booked on the day of the bank's status report (its CreDtTm)."""
+    try:
+        return dt.date.fromisoformat((report.created or "")[:10])
+    except ValueError:
+        return fallback
 
 
 def _write(path: Path, fill) -> None:
@@ -249,30 +268,43 @@ def _record(conn, run_id: int, booked: list[match.Event], txs, lines: pl.DataFra
 
 
 def _reopened_invoices(led, failed: list[match.Event]) -> pl.DataFrame:
-    ids = [e.end_to_end_id for e in failed]
-    marks = ",".join("?" * len(ids))
-    frame = led.frame(
-        f"""SELECT invoice_number, debtor_id, invoice_date, due_date, amount_cents, 'EUR' AS currency,
-                   description FROM transactions WHERE end_to_end_id IN ({marks}) ORDER BY invoice_number""",
-        ids, schema={"invoice_number": pl.Utf8, "debtor_id": pl.Utf8, "invoice_date": pl.Utf8,
-                     "due_date": pl.Utf8, "amount_cents": pl.Int64, "currency": pl.Utf8,
-                     "description": pl.Utf8})
+    ids = list(dict.fromkeys(e.end_to_end_id for e in failed))
+    schema = {"invoice_number": pl.Utf8, "debtor_id": pl.Utf8, "invoice_date": pl.Utf8,
+              "due_date": pl.Utf8, "amount_cents": pl.Int64, "currency": pl.Utf8,
+              "description": pl.Utf8}
+    frames = []
+    # In chunks: SQLite takes at most 32,766 variables (999 in older builds), and a file
+    # rejected as a whole reopens every invoice in it.
+    for start in range(0, len(ids), 900):
+        chunk = ids[start:start + 900]
+        marks = ",".join("?" * len(chunk))
+        frames.append(led.frame(
+            f"""SELECT invoice_number, debtor_id, invoice_date, due_date, amount_cents, 'EUR' AS currency,
+                       description FROM transactions WHERE end_to_end_id IN ({marks})""",
+            chunk, schema=schema))
+    frame = pl.concat(frames).sort("invoice_number", maintain_order=True)
     return frame.with_columns(pl.col("invoice_date").str.to_date(strict=False),
                               pl.col("due_date").str.to_date(strict=False))
 
 
-def write_returns_report(path: Path, failed: list[match.Event], txs) -> None:
+RETURNS_HEADERS = ["returns-col-invoice", "returns-col-debtor", "returns-col-e2e", "returns-col-amount",
+                   "returns-col-kind", "returns-col-reason", "returns-col-meaning-nl",
+                   "returns-col-meaning-en", "returns-col-advice-nl", "returns-col-advice-en",
+                   "returns-col-batch", "returns-col-date"]
+
+
+def write_returns_report(path: Path, failed: list[match.Event], txs, lang: str = "nl") -> None:
+    """Each reject and return with its reason code, meaning and advice in Dutch and English."""
     wb = workbook.new_workbook()
     rows = []
     for e in failed:
         tx = txs.get(e.end_to_end_id)
         info = reasons.reason(e.reason_code)
         rows.append((tx.invoice_number if tx else None, tx.debtor_id if tx else None,
-                     e.end_to_end_id, e.amount_cents, "storno" if e.kind == "return" else "geweigerd",
+                     e.end_to_end_id, e.amount_cents, messages.text(f"returns-kind-{e.kind}", lang),
                      e.reason_code, info.meaning_nl, info.meaning_en, info.advice_nl, info.advice_en,
                      e.payment_info_id, e.date))
-    workbook.add_table(wb, "Stornos", ["Factuur", "Debiteur", "EndToEndId", "Bedrag", "Soort", "Reden",
-                                       "Betekenis", "Meaning", "Advies", "Advice", "Batch", "Datum"],
+    workbook.add_table(wb, messages.text("returns-sheet", lang), messages.headers(RETURNS_HEADERS, lang),
                        rows, cents_columns=(3,), widths={7: 40, 8: 40, 9: 40, 10: 40, 11: 26})
     workbook.save(wb, path)
 

@@ -7,20 +7,26 @@ the files in one step (ledger.commit_run). A rerun never collects an invoice twi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
-from incasso_sheets import bookings, faults, ledger
+from incasso_sheets import bookings, faults, ledger, migrate_run
 from incasso_sheets.collect import batching, remittance
 from incasso_sheets.collect.select import History, Options, Selection, select_collections
 from incasso_sheets.errors import CannotContinue
 from incasso_sheets.formats import csvfile, journal, workbook
 from incasso_sheets.issues import WARNING, Issue, Report, issue
+from incasso_sheets.messages import headers
+from incasso_sheets.messages import text as messages_text
 from incasso_sheets.model import Message
+from incasso_sheets.progress import SILENT, Reporter
 from incasso_sheets.sepa.calendar import TargetCalendar
 from incasso_sheets.settings import Settings, find_settings, load_settings
 from incasso_sheets.sheets.read import ROW
@@ -46,7 +52,9 @@ class CollectResult:
     rows: int = 0
     dry_run: bool = False
     written: bool = False
+    skip_invalid: bool = False  # errors did not stop the run; the invoices they touch were skipped
     recovered: list[Path] = field(default_factory=list)  # an interrupted run's files, finished now
+    migration: object | None = None  # migrate_run.Migration: what was taken over from another system
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,8 @@ class CollectRequest:
     validate_xsd: bool = True
     skip_invalid: bool = False
     journal_format: str | None = None
+    lang: str = "nl"                 # language of the summary workbook
+    reporter: Reporter = SILENT      # progress of the steps (the CLI shows it on a terminal)
 
 
 def settings_or_stop(config: Path | None) -> Settings:
@@ -91,9 +101,10 @@ def run_collect(req: CollectRequest) -> CollectResult:
     coll = settings.collection
     today = req.now.date()
     checked = api.check_with_settings(req.debtors, req.invoices, today, settings,
-                                      req.debtors_sheet, req.invoices_sheet)
+                                      req.debtors_sheet, req.invoices_sheet, req.reporter)
     report = Report(list(checked.report.issues))
-    result = CollectResult(report, rows=checked.rows, dry_run=req.dry_run)
+    result = CollectResult(report, rows=checked.rows, dry_run=req.dry_run,
+                           skip_invalid=req.skip_invalid)
     problem = remittance.template_problem(coll.remittance)
     if problem:
         raise CannotContinue("remittance-template-invalid", fields=problem)
@@ -109,21 +120,27 @@ def run_collect(req: CollectRequest) -> CollectResult:
                       first_as_frst=coll.first_as_frst, remittance=coll.remittance)
     error_rows = {(i.file, i.row) for i in report.errors}
     inv_raw, deb_raw = checked.invoices.raw, checked.debtors.raw
-    bad_inv = pl.Series([r for f, r in error_rows if f == inv_raw.file and r], dtype=pl.Int64)
-    bad_deb = pl.Series([r for f, r in error_rows if f == deb_raw.file and r], dtype=pl.Int64)
+    bad_inv = _bad_rows(error_rows, inv_raw.file, checked.invoices.typed)
+    bad_deb = _bad_rows(error_rows, deb_raw.file, checked.debtors.typed)
     ledger_path = settings.path.with_name(ledger.FILENAME)
     outdir = req.outdir
     opener = ledger.Ledger.open_read_only if req.dry_run else ledger.Ledger.open
     with opener(ledger_path) as led:
         if led is not None:
             result.recovered = list(led.recovered)
-        history = ledger.load_history(led) if led is not None else History.empty()
-        selection = select_collections(checked.invoices.typed, checked.debtors.typed, history,
-                                       options, bad_inv, bad_deb)
+        with req.reporter.step("read-ledger"):
+            history = ledger.load_history(led) if led is not None else History.empty()
+        with req.reporter.step("select", checked.invoices.rows):
+            selection = select_collections(checked.invoices.typed, checked.debtors.typed, history,
+                                           options, bad_inv, bad_deb)
+            req.reporter.advance(checked.invoices.rows)
         faults.point("after-reading")
         report.extend(_selection_issues(selection, inv_raw.file, inv_raw.sheet,
                                         checked.invoices.mapping.found, options, coll.horizon_days, today))
         result.skipped = selection.skipped
+        # Migration report: mandates used per the sheet or an import, imported invoices.
+        result.migration, taken_over = migrate_run.collect_migration(led, selection.collections, checked)
+        report.extend(taken_over)
         if selection.collections.height == 0:
             return result
         first = (led.peek_counter(_counter(today)) if led is not None else 0) + 1
@@ -135,22 +152,40 @@ def run_collect(req: CollectRequest) -> CollectResult:
             return result
         outdir.mkdir(parents=True, exist_ok=True)
         ledger.sweep_temp_files(outdir)
-        planned = _write_outputs(messages, selection, settings, version, outdir, today, req,
-                                 led.next_run_id())
+        with XsdValidation(version if req.validate_xsd else None) as validation:
+            planned = _write_outputs(messages, selection, settings, version, outdir, today, req,
+                                     led.next_run_id(), validation)
 
-        def write(conn, run_id):
-            for message in messages:
-                ledger.record_collection(conn, run_id, message, f"{message.message_id}.pain008.xml",
-                                         version, selection.collections)
-            ledger.record_mandates(conn, selection.collections)
-            led.set_counter(conn, _counter(today), first + len(messages) - 1)
+            def write(conn, run_id):
+                with validation.reported_first():
+                    for message in messages:
+                        ledger.record_collection(conn, run_id, message,
+                                                 f"{message.message_id}.pain008.xml", version,
+                                                 selection.collections)
+                    ledger.record_mandates(conn, selection.collections)
+                    led.set_counter(conn, _counter(today), first + len(messages) - 1)
+                # The files were validated beside the work above; nothing commits unless
+                # every one of them is valid.
+                validation.wait(req.reporter)
 
-        # commit_run deletes the temporary files if the ledger transaction fails, and
-        # keeps them for recovery once it has committed.
-        led.commit_run("collect", req.now, planned, write)
+            # commit_run deletes the temporary files if the ledger transaction fails, and
+            # keeps them for recovery once it has committed.
+            with req.reporter.step("commit"):
+                led.commit_run("collect", req.now, planned, write)
         result.files = [f.final for f in planned]
         result.written = True
     return result
+
+
+def _bad_rows(error_rows: set[tuple[str | None, int | None]], file: str,
+              typed: pl.DataFrame) -> pl.Series:
+    """The rows of `file` with an error. An error in the header row (a required column
+    missing or written twice) spoils every row: its rules were not even run, so with
+    --skip-invalid every row of the sheet is skipped (tests/test_hostile_inputs.py)."""
+    rows = [r for f, r in error_rows if f == file and r]
+    if 1 in rows:
+        return typed[ROW]
+    return pl.Series(rows, dtype=pl.Int64)
 
 
 def _counter(day: dt.date) -> str:
@@ -161,38 +196,121 @@ def _selection_issues(selection: Selection, file: str, sheet: str, headers: dict
                       options: Options, horizon_days: int, today: dt.date) -> list[Issue]:
     issues: list[Issue] = []
     column = headers.get("invoice_number", "Factuurnummer")
-    for row, number, code, detail in selection.skipped.iter_rows():
-        severity = SKIP_SEVERITY.get(code)
-        if severity is None:
-            continue
-        issues.append(issue(code, severity, file=file, sheet=sheet, row=row, column=column,
-                            value=number, detail=detail))
+    where = {"file": file, "sheet": sheet, "column": column}
+    skipped = selection.skipped.filter(pl.col("code").is_in(
+        [code for code, severity in SKIP_SEVERITY.items() if severity is not None]))
+    issues += [Issue(code, SKIP_SEVERITY[code], file, sheet, row, column, number, (("detail", detail),))
+               for row, number, code, detail in zip(
+                   skipped[ROW].to_list(), skipped["invoice_number"].to_list(), skipped["code"].to_list(),
+                   skipped["detail"].cast(pl.Utf8).fill_null("").to_list(), strict=True)]
     chosen = selection.collections
     shortened = chosen.filter(pl.col("remittance_full") != pl.col("remittance"))
-    for row, number, before, after in shortened.select(ROW, "invoice_number", "remittance_full",
-                                                       "remittance").iter_rows():
-        issues.append(issue("remittance-shortened", WARNING, file=file, sheet=sheet, row=row,
-                            column=column, value=number, before=before, after=after))
-    for row, number, mandate in chosen.filter(pl.col("frst_overridden")).select(
-            ROW, "invoice_number", "mandate_id").iter_rows():
-        issues.append(issue("sequence-frst-after-use", WARNING, file=file, sheet=sheet, row=row,
-                            column=column, value=number, mandate=mandate))
+    issues += _row_issues(shortened, "remittance-shortened", WARNING, where, before="remittance_full",
+                          after="remittance")
+    issues += _row_issues(chosen.filter(pl.col("frst_overridden")), "sequence-frst-after-use", WARNING,
+                          where, mandate="mandate_id")
     horizon = today + dt.timedelta(days=horizon_days)
-    late = chosen.filter(pl.col("collection_date") > horizon)
-    for row, number, day in late.select(ROW, "invoice_number", "collection_date").iter_rows():
-        issues.append(issue("collection-date-beyond-horizon", WARNING, file=file, sheet=sheet, row=row,
-                            column=column, value=number, date=day, days=horizon_days))
+    issues += _row_issues(chosen.filter(pl.col("collection_date") > horizon),
+                          "collection-date-beyond-horizon", WARNING, where, date="collection_date",
+                          days=horizon_days)
     short = chosen.filter(pl.col("collection_date") < pl.col("invoice_date").dt.offset_by(
         f"{PRENOTIFICATION_DAYS}d"))
-    for row, number, day in short.select(ROW, "invoice_number", "collection_date").iter_rows():
-        issues.append(issue("prenotification-short", WARNING, file=file, sheet=sheet, row=row,
-                            column=column, value=number, date=day, days=PRENOTIFICATION_DAYS))
+    issues += _row_issues(short, "prenotification-short", WARNING, where, date="collection_date",
+                          days=PRENOTIFICATION_DAYS)
     return issues
 
 
+def _row_issues(frame: pl.DataFrame, code: str, severity: str, where: dict[str, str],
+                **params: str | int) -> list[Issue]:
+    """`issue(code, severity, **where, row=..., value=<invoice number>, **params)` for every
+    row of `frame`, made column-wise: a str param names the column that holds its value,
+    an int is the value itself. A run can have hundreds of thousands of these warnings."""
+    names = sorted(params)
+    values = []
+    for name in names:
+        param = params[name]
+        if isinstance(param, str):  # as issue() makes it: str(value), "" for None
+            values.append(frame[param].cast(pl.Utf8).fill_null("").to_list())
+        else:
+            values.append([str(param)] * frame.height)
+    file, sheet, column = where["file"], where["sheet"], where["column"]
+    return [Issue(code, severity, file, sheet, row, column, number, tuple(zip(names, texts, strict=True)))
+            for row, number, *texts in zip(frame[ROW].to_list(), frame["invoice_number"].to_list(),
+                                           *values, strict=True)]
+
+
+class XsdValidation:
+    """Validates each pain.008 file against the XSD in a thread of its own, beside the
+    rest of the run, and says when the run may commit.
+
+    libxml2 validates without holding Python's lock (formats.xsd), so on two cores the
+    validation of a million transactions (seconds of CPU) runs while the journal, the
+    pre-notification, the summary and the ledger rows are made, instead of before them.
+    The outcome is the one of validating each file right after writing it: nothing is
+    committed unless every file is valid (`wait`, inside the ledger transaction), the
+    first invalid file is the `xsd-invalid` reported, and when a later step fails as well,
+    the invalid file is still what is reported (`reported_first`), as that step would not
+    have run. `None` as the version (--no-xsd) validates nothing.
+    """
+
+    def __init__(self, version: str | None):
+        self.version = version
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xsd") if version else None
+        self._files: list[tuple[ledger.PlannedFile, int, Future | None]] = []
+
+    def __enter__(self) -> XsdValidation:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, xml: ledger.PlannedFile, count: int) -> None:
+        """Start validating the (complete, synced) temporary file of `xml`."""
+        from incasso_sheets.formats import xsd
+
+        future = (self._pool.submit(xsd.validate_file, xml.temp, self.version)
+                  if self._pool is not None else None)
+        self._files.append((xml, count, future))
+
+    def wait(self, reporter: Reporter) -> None:
+        """Wait for every file, in order; raise `xsd-invalid` for the first invalid one."""
+        for xml, count, future in self._files:
+            if future is not None:
+                with reporter.step("validate-xsd", count):
+                    problems = future.result()
+                    reporter.advance(count)
+                if problems:
+                    raise _xsd_invalid(xml, problems)
+            faults.point("after-xsd")
+
+    @contextlib.contextmanager
+    def reported_first(self) -> Iterator[None]:
+        """An exception inside gives way to an invalid file (or a failed validation) of a
+        file submitted before it."""
+        try:
+            yield
+        except Exception as exc:
+            for xml, _, future in self._files:
+                if future is None:
+                    continue
+                failed = future.exception()
+                if failed is not None:
+                    raise failed from exc
+                problems = future.result()
+                if problems:
+                    raise _xsd_invalid(xml, problems) from exc
+            raise
+
+
+def _xsd_invalid(xml: ledger.PlannedFile, problems: list[str]) -> CannotContinue:
+    return CannotContinue("xsd-invalid", path=xml.final.name, problems="; ".join(problems[:5]))
+
+
 def _write_outputs(messages: list[Message], selection: Selection, settings: Settings, version: str,
-                   outdir: Path, today: dt.date, req: CollectRequest, run_id: int) -> list[ledger.PlannedFile]:
-    from incasso_sheets.formats import pain008, xsd
+                   outdir: Path, today: dt.date, req: CollectRequest, run_id: int,
+                   validation: XsdValidation) -> list[ledger.PlannedFile]:
+    from incasso_sheets.formats import pain008
 
     planned: list[ledger.PlannedFile] = []
 
@@ -205,31 +323,33 @@ def _write_outputs(messages: list[Message], selection: Selection, settings: Sett
 
     fmt = req.journal_format or settings.journal.format
     try:
-        for message in messages:
-            mid = message.message_id
-            xml = plan(f"{mid}.pain008.xml")
-            with open(xml.temp, "wb") as out:
-                pain008.write_pain008(out, message, version)
-                out.flush()
-                os.fsync(out.fileno())
-            faults.point("after-xml")
-            if req.validate_xsd:
-                problems = xsd.validate_file(xml.temp, version)
-                if problems:
-                    raise CannotContinue("xsd-invalid", path=xml.final.name, problems="; ".join(problems[:5]))
-            faults.point("after-xsd")
-            lines = collection_journal(message, settings, today)
-            unbalanced = bookings.unbalanced_entries(lines)
-            if unbalanced:  # cannot happen by construction; refuse to write rather than trust
-                raise CannotContinue("journal-unbalanced", entries=", ".join(unbalanced[:5]))
-            journal_file = plan(f"{mid}.journal.csv")
-            _write_file(journal_file.temp, lambda out, lines=lines: journal.write_journal(out, lines, fmt))
-            pre = plan(f"{mid}.prenotification.csv")
-            notices = prenotification(message, selection.collections, settings)
-            _write_file(pre.temp, lambda out, n=notices: csvfile.write_csv(
-                out, n, PRENOTIFICATION_HEADERS, fmt))
-            summary = plan(f"{mid}.summary.xlsx")
-            write_summary(summary.temp, message, selection.skipped if message is messages[0] else None)
+        with validation.reported_first():
+            for message in messages:
+                mid = message.message_id
+                xml = plan(f"{mid}.pain008.xml")
+                with open(xml.temp, "wb") as out:
+                    with req.reporter.step("write-xml", message.count):
+                        pain008.write_pain008(out, message, version)
+                        req.reporter.advance(message.count)
+                    out.flush()
+                    os.fsync(out.fileno())
+                faults.point("after-xml")
+                validation.submit(xml, message.count)
+                with req.reporter.step("write-files", message.count):
+                    lines = collection_journal(message, settings, today)
+                    unbalanced = bookings.unbalanced_entries(lines)
+                    if unbalanced:  # cannot happen by construction; refuse to write rather than trust
+                        raise CannotContinue("journal-unbalanced", entries=", ".join(unbalanced[:5]))
+                    journal_file = plan(f"{mid}.journal.csv")
+                    _write_file(journal_file.temp, lambda out, lines=lines: journal.write_journal(out, lines, fmt))
+                    pre = plan(f"{mid}.prenotification.csv")
+                    notices = prenotification(message, selection.collections, settings)
+                    _write_file(pre.temp, lambda out, n=notices: csvfile.write_csv(
+                        out, n, PRENOTIFICATION_HEADERS, fmt))
+                    summary = plan(f"{mid}.summary.xlsx")
+                    write_summary(summary.temp, message, selection.skipped if message is messages[0] else None,
+                                  req.lang)
+                    req.reporter.advance(message.count)
     except BaseException:
         for f in planned:
             f.temp.unlink(missing_ok=True)
@@ -263,10 +383,12 @@ PRENOTIFICATION_HEADERS = ["Debiteurnummer", "Naam", "E-mail", "Incassodatum", "
 
 def prenotification(message: Message, collections: pl.DataFrame, settings: Settings) -> pl.DataFrame:
     """Per debtor and collection date: what will be collected, for the pre-notification."""
-    frames = [b.transactions.with_columns(pl.lit(b.collection_date).alias("collection_date"))
+    frames = [b.transactions.select("end_to_end_id", "debtor_id", "mandate_id", "debtor_name",
+                                    "amount_cents", "invoice_number", "debtor_iban",
+                                    pl.lit(b.collection_date).alias("collection_date"))
               for b in message.blocks]
     tx = pl.concat(frames).join(collections.select("end_to_end_id", "email"), on="end_to_end_id",
-                                how="left")
+                                how="left", maintain_order="left")
     return (tx.group_by("debtor_id", "collection_date", "mandate_id", maintain_order=True)
             .agg(pl.col("debtor_name").first(), pl.col("email").first(), pl.col("amount_cents").sum(),
                  pl.col("invoice_number").str.join(", "), pl.col("debtor_iban").first())
@@ -275,15 +397,22 @@ def prenotification(message: Message, collections: pl.DataFrame, settings: Setti
                     pl.lit(settings.creditor.creditor_id).alias("creditor_id"), "debtor_iban"))
 
 
-def write_summary(path: Path, message: Message, skipped: pl.DataFrame | None) -> None:
+SUMMARY_HEADERS = ["summary-col-batch", "summary-col-scheme", "summary-col-sequence",
+                   "summary-col-date", "summary-col-count", "summary-col-total"]
+SKIPPED_HEADERS = ["skipped-col-row", "skipped-col-invoice", "skipped-col-reason", "skipped-col-detail"]
+
+
+def write_summary(path: Path, message: Message, skipped: pl.DataFrame | None,
+                  lang: str = "nl") -> None:
+    """The blocks and totals, and the invoices left out (reason: the issue code)."""
     wb = workbook.new_workbook()
     rows = [(b.payment_info_id, b.scheme, b.sequence_type, b.collection_date, b.count, b.total_cents)
             for b in message.blocks]
-    rows.append(("Totaal " + message.message_id, None, None, None, message.count, message.total_cents))
-    workbook.add_table(wb, "Samenvatting", ["Batch (PmtInfId)", "Type incasso", "Volgordetype",
-                                            "Incassodatum", "Aantal", "Totaal"], rows, cents_columns=(5,),
-                       widths={1: 30, 4: 14})
+    rows.append((messages_text("summary-total", lang, message=message.message_id), None, None, None,
+                 message.count, message.total_cents))
+    workbook.add_table(wb, messages_text("summary-sheet", lang), headers(SUMMARY_HEADERS, lang),
+                       rows, cents_columns=(5,), widths={1: 30, 4: 14})
     if skipped is not None and skipped.height:
-        workbook.add_table(wb, "Overgeslagen", ["Regel", "Factuurnummer", "Reden", "Toelichting"],
+        workbook.add_table(wb, messages_text("skipped-sheet", lang), headers(SKIPPED_HEADERS, lang),
                            skipped.iter_rows(), widths={2: 18, 3: 28, 4: 30})
     workbook.save(wb, path)

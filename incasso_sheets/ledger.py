@@ -13,7 +13,10 @@ clearing journal. Every run is one transaction:
 
 A crash before 2 leaves no ledger rows (temporary files are swept by the next run); a
 crash between 2 and 3 is finished by the next run (`recover`), which renames what is
-left. A lock file makes a second concurrent run wait, then give up with a clear message.
+left. A lock file (incasso.db.lock, flock) makes a second concurrent run wait
+(LOCK_WAIT_SECONDS, or INCASSO_LOCK_WAIT seconds), then give up with `ledger-busy` (exit 3).
+Read-only opens (status, dry runs, `ledger check`) take no lock: SQLite's WAL gives them
+the last committed state, never half a run.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +40,7 @@ from incasso_sheets.errors import CannotContinue
 FILENAME = "incasso.db"
 SCHEMA_VERSION = 1
 TEMP_PREFIX = ".incasso-tmp-"
+LOCK_WAIT_SECONDS = 30.0  # how long a second run waits; INCASSO_LOCK_WAIT overrides it
 
 _SCHEMA_V1 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -127,7 +131,9 @@ CREATE TABLE journal (
 CREATE INDEX journal_batch ON journal (batch);
 """
 
-_MIGRATIONS: dict[int, str] = {1: _SCHEMA_V1}
+# version -> SQL statements (or a function of the connection) that bring the schema from
+# version - 1 to version; each runs in its own transaction with the new schema_version.
+_MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {1: _SCHEMA_V1}
 
 
 @dataclass(frozen=True)
@@ -149,11 +155,15 @@ class Ledger:
 
     @classmethod
     @contextlib.contextmanager
-    def open(cls, path: Path, *, wait_seconds: float = 30.0, create: bool = True) -> Iterator[Ledger]:
+    def open(cls, path: Path, *, wait_seconds: float | None = None,
+             create: bool = True) -> Iterator[Ledger]:
+        """Lock, open, migrate and recover; `wait_seconds` (default: `lock_wait()`) is how
+        long to wait for another run's lock before giving up with `ledger-busy`."""
         path = Path(path)
         if not path.exists() and not create:
             raise CannotContinue("ledger-not-found", path=path)
-        lock = _acquire_lock(path.with_name(path.name + ".lock"), wait_seconds)
+        wait = lock_wait() if wait_seconds is None else wait_seconds
+        lock = _acquire_lock(path.with_name(path.name + ".lock"), wait)
         try:
             conn = sqlite3.connect(path, isolation_level=None)
         except sqlite3.Error as exc:
@@ -161,10 +171,13 @@ class Ledger:
             raise CannotContinue("ledger-unreadable", path=path, reason=exc) from exc
         ledger = cls(path, conn, lock)
         try:
+            # The version first: a newer or foreign file is refused before anything (even
+            # the journal mode) could change a byte of it.
+            version = ledger._schema_version()
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
-            ledger._migrate()
+            ledger._migrate(version)
             ledger.recovered = ledger.recover()
             yield ledger
         except sqlite3.DatabaseError as exc:
@@ -176,40 +189,59 @@ class Ledger:
     @classmethod
     @contextlib.contextmanager
     def open_read_only(cls, path: Path) -> Iterator[Ledger | None]:
-        """For dry runs: read the ledger if there is one; never create, lock or change it."""
+        """For status, dry runs and checks: read the ledger if there is one; never create or
+        lock it. Takes no lock, so it never waits for a run; WAL shows it the last committed
+        state. The one change it may make: a ledger of an older schema is first upgraded in
+        place (under the lock, like any run); a newer one is refused."""
         if not Path(path).exists():
             yield None
             return
+        if _peek_version(Path(path)) < SCHEMA_VERSION:
+            with cls.open(path, create=False):
+                pass
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
             ledger = cls(Path(path), conn, None)
-            row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-            if row is None or int(row[0]) != SCHEMA_VERSION:
-                raise CannotContinue("ledger-too-new", path=path, version=row and row[0],
-                                     supported=SCHEMA_VERSION)
+            if ledger._schema_version() != SCHEMA_VERSION:
+                raise CannotContinue("ledger-unreadable", path=path, reason="not an incasso ledger")
             yield ledger
         except sqlite3.DatabaseError as exc:
             raise CannotContinue("ledger-unreadable", path=path, reason=exc) from exc
         finally:
             conn.close()
 
-    def _migrate(self) -> None:
+    def _schema_version(self) -> int:
+        """The file's schema version (0: empty); refuses a newer or a foreign file."""
         has_meta = self.conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
         version = 0
         if has_meta:
             row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-            version = int(row[0]) if row else 0
+            text = str(row[0]).strip() if row else "0"
+            if not text.isdigit():
+                raise CannotContinue("ledger-unreadable", path=self.path,
+                                     reason=f"schema version {text!r}")
+            version = int(text)
         elif self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
             raise CannotContinue("ledger-unreadable", path=self.path, reason="not an incasso ledger")
         if version > SCHEMA_VERSION:
             raise CannotContinue("ledger-too-new", path=self.path, version=version,
                                  supported=SCHEMA_VERSION)
+        return version
+
+    def _migrate(self, version: int | None = None) -> None:
+        """Run the migrations after `version` in order, each in its own transaction."""
+        if version is None:
+            version = self._schema_version()
         for target in range(version + 1, SCHEMA_VERSION + 1):
+            step = _MIGRATIONS[target]
             with self.transaction():
-                for statement in _MIGRATIONS[target].split(";"):
-                    if statement.strip():
-                        self.conn.execute(statement)
+                if callable(step):  # a migration that needs Python, not just SQL
+                    step(self.conn)
+                else:
+                    for statement in step.split(";"):
+                        if statement.strip():
+                            self.conn.execute(statement)
                 self.conn.execute(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(target),))
 
@@ -297,6 +329,31 @@ class Ledger:
         return pl.DataFrame(rows, schema=schema or names, orient="row")
 
 
+def _peek_version(path: Path) -> int:
+    """The schema version of the ledger file at `path`, read only (0: empty)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return Ledger(path, conn, None)._schema_version()
+    except sqlite3.DatabaseError as exc:
+        raise CannotContinue("ledger-unreadable", path=path, reason=exc) from exc
+    finally:
+        conn.close()
+
+
+def lock_wait() -> float:
+    """Seconds a run waits for another run's lock: INCASSO_LOCK_WAIT, else LOCK_WAIT_SECONDS."""
+    value = os.environ.get("INCASSO_LOCK_WAIT", "").strip()
+    if not value:
+        return LOCK_WAIT_SECONDS
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 86400:  # also refuses nan and inf
+        raise CannotContinue("lock-wait-invalid", value=value)
+    return seconds
+
+
 def _acquire_lock(lock_path: Path, wait_seconds: float) -> int:
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     deadline = time.monotonic() + wait_seconds
@@ -310,7 +367,8 @@ def _acquire_lock(lock_path: Path, wait_seconds: float) -> int:
                 raise
             if time.monotonic() >= deadline:
                 os.close(fd)
-                raise CannotContinue("ledger-busy", path=lock_path.with_suffix("")) from exc
+                raise CannotContinue("ledger-busy", path=lock_path.with_suffix(""),
+                                     seconds=f"{wait_seconds:g}") from exc
             time.sleep(0.1)
 
 
@@ -331,8 +389,11 @@ def sweep_temp_files(folder: Path) -> list[Path]:
     removed = []
     if folder.is_dir():
         for path in folder.glob(TEMP_PREFIX + "*"):
-            path.unlink(missing_ok=True)
-            removed.append(path)
+            # A run's files are named TEMP_PREFIX<run id>-...; other commands' temporary
+            # files (debtors update, ledger export) are theirs to clean up.
+            if path.name[len(TEMP_PREFIX):][:1].isdigit():
+                path.unlink(missing_ok=True)
+                removed.append(path)
     return removed
 
 
@@ -344,7 +405,8 @@ def load_history(ledger: Ledger):
 
     invoices = ledger.frame(
         """SELECT t.invoice_number, t.attempt AS last_attempt, t.status AS last_status,
-                  t.payment_info_id AS last_batch, t.reason_code AS last_reason,
+                  coalesce(t.payment_info_id, t.source || ' ' || coalesce(t.collection_date, ''))
+                    AS last_batch, t.reason_code AS last_reason,
                   t.iban AS last_iban, t.mandate_id AS last_mandate_id,
                   (SELECT count(*) FROM transactions r WHERE r.invoice_number = t.invoice_number
                    AND r.reason_code = t.reason_code) AS same_reason_count
@@ -374,6 +436,9 @@ def load_history(ledger: Ledger):
     return History(invoices, mandates, ids["end_to_end_id"])
 
 
+INSERT_CACHE_KIB = 64 * 1024
+
+
 def record_collection(conn: sqlite3.Connection, run_id: int, message, file_name: str, fmt: str,
                       collections: pl.DataFrame) -> None:
     """Messages, blocks and transactions of one file; mandates' last collected values."""
@@ -382,39 +447,94 @@ def record_collection(conn: sqlite3.Connection, run_id: int, message, file_name:
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (message.message_id, run_id, message.created_at.isoformat(), message.blocks[0].scheme, fmt,
          message.count, message.total_cents, file_name))
-    for block in message.blocks:
-        conn.execute(
-            "INSERT INTO blocks (payment_info_id, message_id, scheme, sequence_type, collection_date, "
-            "count, total_cents) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (block.payment_info_id, message.message_id, block.scheme, block.sequence_type,
-             block.collection_date.isoformat(), block.count, block.total_cents))
-        extra = block.transactions.select("end_to_end_id").join(
-            collections.select("end_to_end_id", "mandate_key", "attempt", "invoice_date", "due_date",
-                               "description"), on="end_to_end_id", how="left")
-        rows = block.transactions.with_columns(
-            *[extra[c] for c in ("mandate_key", "attempt", "description")],
-            *[extra[c].dt.strftime("%Y-%m-%d") for c in ("invoice_date", "due_date")])
-        conn.executemany(
-            "INSERT INTO transactions (end_to_end_id, payment_info_id, invoice_number, invoice_date, "
-            "due_date, description, debtor_id, mandate_key, mandate_id, iban, amount_cents, attempt, "
-            "sequence_type, collection_date, status) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'collected')",
-            rows.select("end_to_end_id", pl.lit(block.payment_info_id).alias("_pid"), "invoice_number",
-                        "invoice_date", "due_date", "description", "debtor_id", "mandate_key",
-                        "mandate_id", "debtor_iban", "amount_cents", "attempt",
-                        pl.lit(block.sequence_type).alias("_seq"),
-                        pl.lit(block.collection_date.isoformat()).alias("_day")).iter_rows())
+    conn.executemany(
+        "INSERT INTO blocks (payment_info_id, message_id, scheme, sequence_type, collection_date, "
+        "count, total_cents) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(block.payment_info_id, message.message_id, block.scheme, block.sequence_type,
+          block.collection_date.isoformat(), block.count, block.total_cents) for block in message.blocks])
+    # The whole file at once, in block order: one join with the collections for the
+    # columns the transactions frame does not carry (not one per block).
+    transactions = pl.concat([
+        block.transactions.select(
+            "end_to_end_id", pl.lit(block.payment_info_id).alias("_pid"), "invoice_number",
+            "debtor_id", "mandate_id", "debtor_iban", "amount_cents",
+            pl.lit(block.sequence_type).alias("_seq"),
+            pl.lit(block.collection_date.isoformat()).alias("_day"))
+        for block in message.blocks])
+    extra = collections.select(
+        "end_to_end_id", "mandate_key", "attempt", "description",
+        *[pl.col(c).dt.strftime("%Y-%m-%d") for c in ("invoice_date", "due_date")])
+    rows = transactions.join(extra, on="end_to_end_id", how="left", maintain_order="left").select(
+        "end_to_end_id", "_pid", "invoice_number", "invoice_date", "due_date", "description",
+        "debtor_id", "mandate_key", "mandate_id", "debtor_iban", "amount_cents", "attempt", "_seq", "_day")
+    # A million rows go into the table and its four indexes: with SQLite's default page
+    # cache (2 MB) the transaction evicts and re-reads index pages all the time (a third
+    # slower). The cache only grows as far as it is used, and lives as long as the connection.
+    conn.execute(f"PRAGMA cache_size = -{INSERT_CACHE_KIB}")
+    conn.executemany(
+        "INSERT INTO transactions (end_to_end_id, payment_info_id, invoice_number, invoice_date, "
+        "due_date, description, debtor_id, mandate_key, mandate_id, iban, amount_cents, attempt, "
+        "sequence_type, collection_date, status) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'collected')",
+        _tuples(rows))
+
+
+def _tuples(frame: pl.DataFrame, chunk_rows: int = 50_000) -> Iterator[tuple]:
+    """The rows of `frame` as tuples, made from whole columns a chunk at a time (a million
+    rows as Python objects at once would take gigabytes)."""
+    for offset in range(0, frame.height, chunk_rows):
+        part = frame.slice(offset, chunk_rows)
+        yield from zip(*(part[c].to_list() for c in part.columns), strict=True)
 
 
 def record_mandates(conn: sqlite3.Connection, collections: pl.DataFrame) -> None:
-    """Remember each collected mandate's current values (clears detected amendments)."""
-    latest = (collections.sort("collection_date").group_by("mandate_key").last()
-              .select("mandate_key", "mandate_id", "debtor_id", "iban", "mandate_date", "collection_date"))
+    """Remember each collected mandate's current values (clears detected amendments).
+
+    A mandate first seen here that the debtors sheet marked as used (`history_from_sheet`,
+    a last collection date taken over from another system) gets history_source 'sheet'.
+    """
+    from_sheet = (pl.col("history_from_sheet").fill_null(False) if "history_from_sheet" in collections.columns
+                  else pl.lit(False))
+    # maintain_order: the same run writes its rows in the same order (a stable export)
+    latest = (collections.sort("collection_date", maintain_order=True)
+              .group_by("mandate_key", maintain_order=True).last()
+              .select("mandate_key", "mandate_id", "debtor_id", "iban", "mandate_date", "collection_date",
+                      pl.when(from_sheet).then(pl.lit("sheet")).otherwise(pl.lit("incasso"))
+                      .alias("history_source")))
     conn.executemany(
-        """INSERT INTO mandates (mandate_key, mandate_id, debtor_id, iban, mandate_date, last_collection_date)
-           VALUES (?, ?, ?, ?, ?, ?)
+        """INSERT INTO mandates (mandate_key, mandate_id, debtor_id, iban, mandate_date, last_collection_date,
+                                 history_source)
+           VALUES (?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (mandate_key) DO UPDATE SET mandate_id = excluded.mandate_id,
              debtor_id = excluded.debtor_id, iban = excluded.iban, mandate_date = excluded.mandate_date,
              last_collection_date = max(coalesce(last_collection_date, ''), excluded.last_collection_date)""",
-        ((k, m, d, i, md.isoformat() if md else None, cd.isoformat())
-         for k, m, d, i, md, cd in latest.iter_rows()))
+        ((k, m, d, i, md.isoformat() if md else None, cd.isoformat(), source)
+         for k, m, d, i, md, cd, source in latest.iter_rows()))
+
+
+def record_import(conn: sqlite3.Connection, transactions: pl.DataFrame, mandates: pl.DataFrame) -> None:
+    """Earlier collections taken over from another system (`incasso ledger import`).
+
+    Transactions get source 'import' and no block (payment_info_id NULL): incasso-sheets
+    neither wrote nor booked them, so `status` and payout matching leave them alone, while
+    the invoices count as collected and their EndToEndIds as used. Mandates get
+    history_source 'import' when new; a mandate the ledger knows keeps its values and
+    source, and the later of the two last collection dates.
+    """
+    day = "%Y-%m-%d"
+    conn.executemany(
+        "INSERT INTO transactions (end_to_end_id, payment_info_id, invoice_number, debtor_id, mandate_key, "
+        "mandate_id, iban, amount_cents, attempt, sequence_type, collection_date, status, reason_code, source) "
+        "VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'import')",
+        transactions.select("end_to_end_id", "invoice_number", "debtor_id", "mandate_key", "mandate_id", "iban",
+                            "amount_cents", "attempt", "sequence_type",
+                            pl.col("collection_date").dt.strftime(day), "status", "reason_code").iter_rows())
+    conn.executemany(
+        """INSERT INTO mandates (mandate_key, mandate_id, debtor_id, iban, mandate_date, last_collection_date,
+                                 history_source)
+           VALUES (?, ?, ?, ?, ?, ?, 'import')
+           ON CONFLICT (mandate_key) DO UPDATE SET debtor_id = coalesce(debtor_id, excluded.debtor_id),
+             iban = coalesce(iban, excluded.iban), mandate_date = coalesce(mandate_date, excluded.mandate_date),
+             last_collection_date = max(coalesce(last_collection_date, ''), excluded.last_collection_date)""",
+        mandates.select("mandate_key", "mandate_id", "debtor_id", "iban", pl.col("mandate_date").dt.strftime(day),
+                        pl.col("last_collection_date").dt.strftime(day)).iter_rows())

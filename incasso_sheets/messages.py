@@ -2,9 +2,15 @@
 
 Codes are stable kebab-case slugs; tests and scripts match on them, users search for them.
 Templates use `{name}` parameters; a parameter that is not given stays visible as `{name}`.
+Besides issues and terminal lines, the catalogue holds the headers of generated workbooks
+and terminal tables, the progress step names, and (from help_texts.py) every --help text.
+Both languages are required and must differ, except the pairs in IDENTICAL
+(tests/test_messages.py).
 """
 
 from __future__ import annotations
+
+from incasso_sheets.help_texts import HELP
 
 LANGUAGES = ("en", "nl")
 
@@ -26,6 +32,71 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "run-recovered": ("Finished an interrupted earlier run: {path}",
                       "Een eerder onderbroken opdracht afgemaakt: {path}"),
     "sheet-empty": ("The sheet has no header row", "Het werkblad heeft geen kopregel"),
+    "file-is-xls": (
+        "Cannot read {path}: it is an old Excel .xls workbook or a workbook protected with a "
+        "password; open it in Excel and save it as an Excel Workbook (.xlsx) without a password",
+        "Kan {path} niet lezen: het is een oude Excel-werkmap (.xls) of een werkmap met een "
+        "wachtwoord; open het in Excel en sla het op als Excel-werkmap (.xlsx) zonder wachtwoord",
+    ),
+    "file-is-workbook": (
+        "Cannot read {path}: it is an Excel workbook (a zip file), not CSV text; name it .xlsx, "
+        "or save it from Excel as CSV",
+        "Kan {path} niet lezen: het is een Excel-werkmap (een zip-bestand), geen CSV-tekst; geef "
+        "het de naam .xlsx, of sla het in Excel op als CSV",
+    ),
+    "file-is-text": (
+        "Cannot read {path}: it is a text file, not an Excel workbook; if it is CSV, name it .csv",
+        "Kan {path} niet lezen: het is een tekstbestand, geen Excel-werkmap; als het CSV is, "
+        "geef het de naam .csv",
+    ),
+    "file-is-other": (
+        "Cannot read {path}: it is a {kind} file, not a sheet; use an .xlsx or .csv file",
+        "Kan {path} niet lezen: het is een {kind}-bestand, geen werkblad; gebruik een .xlsx- of "
+        ".csv-bestand",
+    ),
+    "csv-utf16": (
+        "Cannot read {path}: it is UTF-16 text (Excel's 'Unicode Text'); save it from Excel as "
+        "'CSV UTF-8'",
+        "Kan {path} niet lezen: het is UTF-16-tekst (Excels 'Unicode-tekst'); sla het in Excel "
+        "op als 'CSV UTF-8'",
+    ),
+    "csv-row-length": (
+        "Row has {count} fields, the header {expected}: the extra fields would be lost; "
+        "check the separators and quotes on this row",
+        "Regel heeft {count} velden, de kopregel {expected}: de extra velden zouden verloren "
+        "gaan; controleer de scheidingstekens en aanhalingstekens op deze regel",
+    ),
+    "csv-row-short": (
+        "Row has {count} fields, the header {expected}: the missing ones are read as empty",
+        "Regel heeft {count} velden, de kopregel {expected}: de ontbrekende worden als leeg gelezen",
+    ),
+    "csv-row-length-unknown": (
+        "Cannot read {path}: some rows have more fields than the header ({fields}), and the "
+        "quotes are too irregular to say which; check the separators and quotes",
+        "Kan {path} niet lezen: sommige regels hebben meer velden dan de kopregel ({fields}), "
+        "en de aanhalingstekens zijn te onregelmatig om te zeggen welke; controleer de "
+        "scheidingstekens en aanhalingstekens",
+    ),
+    "column-repeated": (
+        "Column header '{header}' is written twice (columns {first} and {letter}); only the "
+        "first is read: keep one of them",
+        "Kolomkop '{header}' staat er twee keer (kolommen {first} en {letter}); alleen de eerste "
+        "wordt gelezen: houd er één over",
+    ),
+    "xlsx-too-large": (
+        "Refused to read {path}: it holds {size}, more than the limit of {limit}. A workbook "
+        "this big can be a 'zip bomb'; if yours really is, raise {setting} under [limits] in "
+        "incasso.toml",
+        "{path} wordt niet gelezen: het bevat {size}, meer dan de grens van {limit}. Een zo "
+        "grote werkmap kan een 'zip-bom' zijn; is de uwe echt zo groot, verhoog dan {setting} "
+        "onder [limits] in incasso.toml",
+    ),
+    "xlsx-xml-refused": (
+        "Refused to read {path}: its part {part} contains {reason}. Excel never writes a DTD, "
+        "and one can be used to attack the computer that reads it",
+        "{path} wordt niet gelezen: het onderdeel {part} bevat {reason}. Excel schrijft nooit "
+        "een DTD, en die kan gebruikt worden om de computer aan te vallen die het bestand leest",
+    ),
     "file-exists": (
         "Nothing written; already there: {path} (use --force to overwrite)",
         "Niets geschreven; bestaat al: {path} (gebruik --force om te overschrijven)",
@@ -118,12 +189,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Einddatum machtiging ligt voor de datum machtiging",
     ),
     "scheme-invalid": (
-        "Scheme must be CORE or B2B (Standaard or Zakelijk)",
-        "Type incasso moet CORE of B2B zijn (Standaard of Zakelijk)",
+        "Scheme must be CORE or B2B (Standaard or Zakelijk; 1 or 2 as Visma writes them)",
+        "Type incasso moet CORE of B2B zijn (Standaard of Zakelijk; 1 of 2 zoals Visma ze schrijft)",
     ),
     "sequence-invalid": (
-        "Sequence type must be empty, FRST, RCUR, OOFF or FNAL",
-        "Volgordetype moet leeg, FRST, RCUR, OOFF of FNAL zijn",
+        "Sequence type must be empty, FRST, RCUR, OOFF or FNAL (or Visma's 1 recurring, 2 final, 3 one-off)",
+        "Volgordetype moet leeg, FRST, RCUR, OOFF of FNAL zijn (of Visma's 1 doorlopend, 2 laatste, 3 eenmalig)",
+    ),
+    "last-collection-date-in-future": (
+        "Last collection date lies in the future (today is {today})",
+        "Laatste incasso ligt in de toekomst (vandaag is {today})",
+    ),
+    "last-collection-before-mandate-date": (
+        "Last collection is before the mandate date {mandate_date}, so it was under an earlier "
+        "mandate: this mandate counts as unused and its first collection is FRST",
+        "Laatste incasso ligt voor de datum machtiging {mandate_date}, dus onder een eerdere "
+        "machtiging: deze machtiging telt als ongebruikt en de eerste incasso gaat als FRST",
     ),
     "country-invalid": (
         "Country must be a two-letter ISO code such as NL, BE or DE",
@@ -201,8 +282,48 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Het ledger {path} is geschreven door een nieuwere incasso-sheets (schema {version}, deze kent {supported}); werk eerst bij",
     ),
     "ledger-busy": (
-        "Another run is in progress on {path}; try again when it has finished",
-        "Er loopt al een andere opdracht op {path}; probeer het opnieuw als die klaar is",
+        "Another run is in progress on {path} (waited {seconds} s); try again when it has finished",
+        "Er loopt al een andere opdracht op {path} ({seconds} s gewacht); probeer het opnieuw als die klaar is",
+    ),
+    "ledger-ok": ("Ledger OK: {messages} messages, {batches} batches, {transactions} transactions",
+                  "Ledger in orde: {messages} berichten, {batches} batches, {transactions} transacties"),
+    "ledger-problems": ("Problems found in the ledger {path}: {count}",
+                        "Problemen gevonden in het ledger {path}: {count}"),
+    "ledger-integrity": ("SQLite integrity check: {detail}", "SQLite-integriteitscontrole: {detail}"),
+    "ledger-foreign-key": ("Row {value} refers to a row of {parent} that is not there",
+                           "Regel {value} verwijst naar een regel van {parent} die er niet is"),
+    "ledger-transaction-no-block": (
+        "Transaction is in no batch", "Transactie zit in geen enkele batch"),
+    "ledger-block-unknown": ("Refers to batch '{batch}', which is not in the ledger",
+                             "Verwijst naar batch '{batch}', die niet in het ledger staat"),
+    "ledger-block-totals": (
+        "Batch says {count} transactions, {total}; its transactions are {found_count}, {found_total}",
+        "Batch zegt {count} transacties, {total}; de transacties zijn er {found_count}, {found_total}",
+    ),
+    "ledger-message-unknown": ("Batch belongs to message '{message}', which is not in the ledger",
+                               "Batch hoort bij bericht '{message}', dat niet in het ledger staat"),
+    "ledger-message-totals": (
+        "Message says {count} transactions, {total}; its batches hold {found_count}, {found_total}",
+        "Bericht zegt {count} transacties, {total}; de batches bevatten {found_count}, {found_total}",
+    ),
+    "ledger-journal-unbalanced": ("Journal {detail}", "Journaal {detail}"),
+    "ledger-suspense-mismatch": (
+        "Suspense balance shown as {shown}, but the bookings give {booked}",
+        "Saldo tussenrekening getoond als {shown}, maar de boekingen geven {booked}",
+    ),
+    "ledger-run-unfinished": (
+        "The {command} run of {created} committed but did not rename its files yet; the next collect or clear finishes it",
+        "De {command}-opdracht van {created} is vastgelegd maar heeft de bestanden nog niet hernoemd; de volgende collect of clear maakt hem af",
+    ),
+    "ledger-id-duplicate": ("{kind} is used {count} times", "{kind} is {count} keer gebruikt"),
+    "export-folder-not-empty": (
+        "{path} is not an empty folder; choose a new folder for the export",
+        "{path} is geen lege map; kies een nieuwe map voor de export",
+    ),
+    "ledger-exported": ("Exported {tables} tables to {path}", "{tables} tabellen geëxporteerd naar {path}"),
+    "lock-wait-invalid": (
+        "INCASSO_LOCK_WAIT must be a number of seconds from 0 to 86400, not '{value}'",
+        "INCASSO_LOCK_WAIT moet een aantal seconden van 0 tot 86400 zijn, niet '{value}'",
     ),
     # --- collect -------------------------------------------------------------------------
     "settings-invalid": (
@@ -366,6 +487,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                     "statusrapport voor bericht {detail}, dat niet in het ledger staat"),
     "bank-status-unknown-block": ("status report for batch {detail}, which is not in the ledger",
                                   "statusrapport voor batch {detail}, die niet in het ledger staat"),
+    "status-why-no-payout": ("waiting for the payout on the statement",
+                             "wacht op de uitbetaling op het afschrift"),
+    "status-why-short": ("paid out less than collected: a reject (pain.002) is missing",
+                         "minder uitbetaald dan geïncasseerd: er ontbreekt een weigering (pain.002)"),
+    "status-why-over": ("paid out more than collected minus rejects: check the rejects booked",
+                        "meer uitbetaald dan geïncasseerd min weigeringen: controleer de geboekte weigeringen"),
     "status-empty": ("No batches in the ledger yet.", "Nog geen batches in het ledger."),
     "status-overdue": ("NOT CLEARED", "NIET AFGELETTERD"),
     "status-hidden": ("{count} cleared batches not shown (--all shows them)",
@@ -380,6 +507,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "settings-unreadable": (
         "Cannot read the settings file: {reason}",
         "Kan het instellingenbestand niet lezen: {reason}",
+    ),
+    "settings-is-folder": (
+        "Cannot read the settings file: {path} is a folder, not a file",
+        "Kan het instellingenbestand niet lezen: {path} is een map, geen bestand",
+    ),
+    "settings-not-utf8": (
+        "Cannot read the settings file: {path} is not UTF-8 text (line {line}); save it as UTF-8",
+        "Kan het instellingenbestand niet lezen: {path} is geen UTF-8-tekst (regel {line}); "
+        "sla het op als UTF-8",
     ),
     "settings-key-missing": ("Setting is missing", "Instelling ontbreekt"),
     "settings-key-unknown": (
@@ -464,6 +600,99 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "... en nog {count} wijzigingen (allemaal in het --log-bestand)",
     ),
     "update-dry-run": ("Dry run: nothing written.", "Proefdraai: niets geschreven."),
+    # --- ledger import (migrations) --------------------------------------------------------
+    "collection-date-missing": ("Collection date is empty", "Incassodatum is leeg"),
+    "import-row-duplicate": (
+        "Same invoice, date and amount as row {other_row}; give each collection once (or their EndToEndIds)",
+        "Zelfde factuur, datum en bedrag als regel {other_row}; noem elke incasso één keer (of geef de EndToEndIds)",
+    ),
+    "import-amount-not-positive": (
+        "A collected amount must be more than 0",
+        "Een geïncasseerd bedrag moet meer dan 0 zijn",
+    ),
+    "end-to-end-id-too-long": (
+        "EndToEndId is {length} characters; SEPA allows 35",
+        "EndToEndId is {length} tekens; SEPA staat er 35 toe",
+    ),
+    "end-to-end-id-invalid": (
+        "EndToEndId may only hold A-Z a-z 0-9 / - ? : ( ) . , ' + and may not start or end "
+        "with '/' or contain '//'",
+        "EndToEndId mag alleen A-Z a-z 0-9 / - ? : ( ) . , ' + bevatten en niet beginnen of "
+        "eindigen met '/' of '//' bevatten",
+    ),
+    "end-to-end-id-duplicate": (
+        "EndToEndId also appears on row {other_row}",
+        "EndToEndId komt ook voor op regel {other_row}",
+    ),
+    "import-status-invalid": (
+        "Status must be empty (collected), settled, rejected or returned (betaald, geweigerd, gestorneerd)",
+        "Status moet leeg (geïncasseerd), betaald, geweigerd of gestorneerd zijn (settled, rejected, returned)",
+    ),
+    "reason-code-invalid": (
+        "Reason code must be the bank's four-character code, such as AM04 or MD06",
+        "Redencode moet de code van vier tekens van de bank zijn, zoals AM04 of MD06",
+    ),
+    "import-end-to-end-id-taken": (
+        "The ledger already has this EndToEndId for invoice {invoice}",
+        "Het ledger heeft deze EndToEndId al voor factuur {invoice}",
+    ),
+    "import-invoice-collected-here": (
+        "incasso-sheets has collected this invoice itself; the imported row is left out (check it was not collected twice)",
+        "incasso-sheets heeft deze factuur zelf geïncasseerd; de geïmporteerde regel wordt overgeslagen (controleer of hij niet twee keer is geïncasseerd)",
+    ),
+    "import-amount-differs": (
+        "Invoice {invoice} was collected before the migration for {imported}, but the invoices "
+        "sheet has it open for {open}; it is not collected again: check which is right",
+        "Factuur {invoice} is voor de overstap geïncasseerd voor {imported}, maar staat in het "
+        "facturenbestand open voor {open}; hij wordt niet opnieuw geïncasseerd: controleer wat klopt",
+    ),
+    "import-mandate-unknown": (
+        "Mandate {mandate} of the imported collections is in no row of the debtors sheet; if the "
+        "debtor has it under another reference, the next collection would wrongly be a FRST",
+        "Machtiging {mandate} van de geïmporteerde incasso's staat bij geen enkele debiteur; als de "
+        "debiteur hem onder een ander kenmerk heeft, gaat de volgende incasso ten onrechte als FRST",
+    ),
+    "import-file-unknown": (
+        "{path} is not a pain.008 file (namespace: {namespace}); give a pain.008 or a sheet (.xlsx, .csv)",
+        "{path} is geen pain.008-bestand (namespace: {namespace}); geef een pain.008 of een werkblad (.xlsx, .csv)",
+    ),
+    "import-done": (
+        "Imported {count} earlier collections from {path}.",
+        "{count} eerdere incasso's geïmporteerd uit {path}.",
+    ),
+    "import-would": (
+        "Would import {count} earlier collections from {path}.",
+        "Zou {count} eerdere incasso's importeren uit {path}.",
+    ),
+    "import-already": (
+        "{count} collections were imported before and are skipped (already imported).",
+        "{count} incasso's zijn al eerder geïmporteerd en worden overgeslagen (al geïmporteerd).",
+    ),
+    "import-nothing": (
+        "Nothing new: every collection in {path} is already imported.",
+        "Niets nieuws: elke incasso in {path} is al geïmporteerd.",
+    ),
+    "import-empty": ("No collections to import in {path}.", "Geen incasso's om te importeren in {path}."),
+    "import-stopped": (
+        "Nothing imported: fix the {errors} errors above.",
+        "Niets geïmporteerd: herstel de {errors} fouten hierboven.",
+    ),
+    "migration-header": ("Taken over from the earlier system:", "Overgenomen uit het vorige systeem:"),
+    "migration-mandates-sheet": (
+        "  Mandates counted as used through the debtors sheet (column {column}), so RCUR and not FRST: "
+        "{count} ({examples})",
+        "  Machtigingen die als gebruikt tellen via het debiteurenbestand (kolom {column}), dus RCUR en geen FRST: "
+        "{count} ({examples})",
+    ),
+    "migration-mandates-import": (
+        "  Mandates counted as used through the ledger import, so RCUR and not FRST: {count} ({examples})",
+        "  Machtigingen die als gebruikt tellen via de ledger-import, dus RCUR en geen FRST: {count} ({examples})",
+    ),
+    "migration-invoices-import": (
+        "  Invoices collected before (ledger import), never collected again: {count} ({examples})",
+        "  Facturen al eerder geïncasseerd (ledger-import), nooit opnieuw geïncasseerd: {count} ({examples})",
+    ),
+    "list-more": ("and {count} more", "en nog {count}"),
     # --- terminal words ------------------------------------------------------------------
     "summary-ok": ("No problems found in {rows} rows.", "Geen problemen gevonden in {rows} regels."),
     "summary-counts": (
@@ -482,7 +711,136 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Het rapport {path} zou een invoerbestand overschrijven; kies een andere naam",
     ),
     "report-written": ("Marked copy written to {path}", "Gemarkeerde kopie geschreven naar {path}"),
+    # --- settings: words inside messages ------------------------------------------------
+    # A parameter value that is a `word-` code is put in the message's language too.
+    "word-text": ("text in quotes", "tekst tussen aanhalingstekens"),
+    "word-bool": ("true or false", "true of false"),
+    "word-int": ("a whole number", "een geheel getal"),
+    "word-list": ("a list like [2026-12-31]", "een lijst zoals [2026-12-31]"),
+    "word-time": ('a time like "12:30"', 'een tijd zoals "12:30"'),
+    "word-zero-or-more": ("zero or more", "nul of meer"),
+    "word-above-zero": ("a whole number above 0", "een geheel getal boven 0"),
+    "word-lead-days": ("a whole number from 0 to 30", "een geheel getal van 0 tot en met 30"),
+    "word-horizon-days": ("a whole number from 0 to 3660", "een geheel getal van 0 tot en met 3660"),
+    "word-table": ("a [{section}] table", "een tabel [{section}]"),
+    # --- incasso init ----------------------------------------------------------------------
+    "init-prompt-name": ("Creditor name, as debtors see it on their statement",
+                         "Naam van de incassant, zoals debiteuren die op hun afschrift zien"),
+    "init-prompt-iban": ("IBAN the collected money is paid into",
+                         "IBAN waarop het geïncasseerde geld binnenkomt"),
+    "init-prompt-creditor-id": ("Creditor identifier (like NL69ZZZ123456780000)",
+                                "Incassant-ID (zoals NL69ZZZ123456780000)"),
+    "init-prompt-bic": ("BIC (leave empty to derive it from the IBAN)",
+                        "BIC (laat leeg om hem uit de IBAN af te leiden)"),
+    "init-prompt-bank": ("Bank, for its cut-off time", "Bank, voor het uiterste aanlevertijdstip"),
+    "init-missing": (
+        "Missing {options}: give them as options, or run 'incasso init' in a terminal to be asked",
+        "{options} ontbreekt: geef ze als optie, of voer 'incasso init' uit in een terminal om ze gevraagd te krijgen",
+    ),
+    "init-ledger-kept": (
+        "Kept the existing ledger {path}: it remembers every collection",
+        "Het bestaande ledger {path} is bewaard: het onthoudt elke incasso",
+    ),
+    "init-next": (
+        "Next: {cd}fill in debiteuren.xlsx and facturen.xlsx, then run: incasso check debiteuren.xlsx facturen.xlsx",
+        "Daarna: {cd}vul debiteuren.xlsx en facturen.xlsx in en voer uit: incasso check debiteuren.xlsx facturen.xlsx",
+    ),
+    "init-cd": ("go to the folder (cd {folder}), ", "ga naar de map (cd {folder}), "),
+    "option-date-invalid": ("use YYYY-MM-DD, for example 2026-12-01",
+                            "gebruik JJJJ-MM-DD, bijvoorbeeld 2026-12-01"),
+    # --- terminal tables ---------------------------------------------------------------------
+    "severity-error": ("error", "fout"),
+    "severity-warning": ("warning", "waarschuwing"),
+    "more-of-code": ("  ... {count} more {code}", "  ... nog {count} keer {code}"),
+    "col-batch": ("batch", "batch"),
+    "col-scheme": ("scheme", "type"),
+    "col-seq": ("seq", "volg"),
+    "col-date": ("date", "datum"),
+    "col-count": ("count", "aantal"),
+    "col-total": ("total", "totaal"),
+    "col-settled": ("settled", "betaald"),
+    "col-rejected": ("rejected", "geweigerd"),
+    "col-returned": ("returned", "storno"),
+    "col-suspense": ("suspense", "tussenrek."),
+    # --- generated workbooks (CSV files keep fixed Dutch headers: they are file formats) ----
+    "summary-sheet": ("Summary", "Samenvatting"),
+    "summary-col-batch": ("Batch (PmtInfId)", "Batch (PmtInfId)"),
+    "summary-col-scheme": ("Scheme", "Type incasso"),
+    "summary-col-sequence": ("Sequence type", "Volgordetype"),
+    "summary-col-date": ("Collection date", "Incassodatum"),
+    "summary-col-count": ("Count", "Aantal"),
+    "summary-col-total": ("Total", "Totaal"),
+    "summary-total": ("Total {message}", "Totaal {message}"),
+    "skipped-sheet": ("Skipped", "Overgeslagen"),
+    "skipped-col-row": ("Row", "Regel"),
+    "skipped-col-invoice": ("Invoice number", "Factuurnummer"),
+    "skipped-col-reason": ("Reason", "Reden"),
+    "skipped-col-detail": ("Detail", "Toelichting"),
+    "returns-sheet": ("Returns", "Stornos"),
+    "returns-col-invoice": ("Invoice", "Factuur"),
+    "returns-col-debtor": ("Debtor", "Debiteur"),
+    "returns-col-e2e": ("EndToEndId", "EndToEndId"),
+    "returns-col-amount": ("Amount", "Bedrag"),
+    "returns-col-kind": ("Kind", "Soort"),
+    "returns-col-reason": ("Reason", "Reden"),
+    # The reason's meaning and advice in both languages, each column headed in its own.
+    "returns-col-meaning-nl": ("Betekenis", "Betekenis"),
+    "returns-col-meaning-en": ("Meaning", "Meaning"),
+    "returns-col-advice-nl": ("Advies", "Advies"),
+    "returns-col-advice-en": ("Advice", "Advice"),
+    "returns-col-batch": ("Batch", "Batch"),
+    "returns-col-date": ("Date", "Datum"),
+    "returns-kind-return": ("return", "storno"),
+    "returns-kind-reject": ("reject", "geweigerd"),
+    "log-sheet": ("Changes", "Wijzigingen"),
+    "log-col-debtor": ("Debtor number", "Debiteurnummer"),
+    "log-col-column": ("Column", "Kolom"),
+    "log-col-old": ("Old", "Oud"),
+    "log-col-new": ("New", "Nieuw"),
+    "log-col-note": ("Note", "Opmerking"),
+    "issues-sheet": ("Issues", "Meldingen"),
+    "issues-col-severity": ("severity", "ernst"),
+    "issues-col-code": ("code", "code"),
+    "issues-col-file": ("file", "bestand"),
+    "issues-col-sheet": ("sheet", "werkblad"),
+    "issues-col-row": ("row", "regel"),
+    "issues-col-column": ("column", "kolom"),
+    "issues-col-value": ("value", "waarde"),
+    "issues-col-message": ("message", "melding"),
+    "template-choose": ("Choose a value from the list: {choices}", "Kies een waarde uit de lijst: {choices}"),
+    # --- progress (stderr, on a terminal; --verbose prints the times) -------------------------
+    "step-time": ("{step}: {seconds} s", "{step}: {seconds} s"),
+    "step-time-count": ("{step}: {seconds} s ({count} items, {rate}/s)",
+                        "{step}: {seconds} s ({count} stuks, {rate}/s)"),
+    "step-read-settings": ("Reading the settings", "Instellingen lezen"),
+    "step-read-debtors": ("Reading the debtors", "Debiteuren lezen"),
+    "step-read-invoices": ("Reading the invoices", "Facturen lezen"),
+    "step-check-debtors": ("Checking the debtors", "Debiteuren controleren"),
+    "step-check-invoices": ("Checking the invoices", "Facturen controleren"),
+    "step-read-ledger": ("Reading the ledger", "Ledger lezen"),
+    "step-select": ("Selecting what to collect", "Bepalen wat geïncasseerd wordt"),
+    "step-write-xml": ("Writing the pain.008 files", "pain.008-bestanden schrijven"),
+    "step-validate-xsd": ("Validating against the XSD", "Controleren tegen de XSD"),
+    "step-write-files": ("Writing journal and lists", "Journaal en lijsten schrijven"),
+    "step-commit": ("Recording in the ledger", "Vastleggen in het ledger"),
+    "step-read-bank": ("Reading the bank files", "Bankbestanden lezen"),
+    "step-read-updates": ("Reading the updates", "Wijzigingen lezen"),
+    "step-merge": ("Merging and checking", "Samenvoegen en controleren"),
+    "step-write-sheet": ("Writing the debtors sheet", "Debiteurenbestand schrijven"),
+    "step-write-report": ("Writing the marked copy", "Gemarkeerde kopie schrijven"),
 }
+
+
+CATALOGUE.update(HELP)
+
+# Pairs that are the same in both languages by nature (names, codes, identifiers); every
+# other pair must differ (tests/test_messages.py).
+IDENTICAL = frozenset({
+    "col-batch", "summary-col-batch", "returns-col-e2e", "returns-col-batch", "issues-col-code",
+    "returns-col-meaning-nl", "returns-col-meaning-en", "returns-col-advice-nl",
+    "returns-col-advice-en", "step-time",
+})
+WORD_PREFIX = "word-"
 
 
 class _Keep(dict):
@@ -490,10 +848,26 @@ class _Keep(dict):
         return "{" + key + "}"
 
 
-def text(code: str, lang: str = "en", **params) -> str:
-    """The message for `code` in `lang` (en or nl), with its parameters filled in."""
+def template(code: str, lang: str = "en") -> str | None:
+    """The raw template of `code` in `lang`, or None for an unknown code."""
     pair = CATALOGUE.get(code)
     if pair is None:
+        return None
+    return pair[1] if lang == "nl" else pair[0]
+
+
+def text(code: str, lang: str = "en", /, **params) -> str:
+    """The message for `code` in `lang` (en or nl), with its parameters filled in. A
+    parameter whose value is a `word-` code is itself put in `lang`."""
+    found = template(code, lang)
+    if found is None:
         return code
-    template = pair[1] if lang == "nl" else pair[0]
-    return template.format_map(_Keep(params))
+    for key, value in params.items():
+        if isinstance(value, str) and value.startswith(WORD_PREFIX) and value in CATALOGUE:
+            params[key] = template(value, lang).format_map(_Keep(params))
+    return found.format_map(_Keep(params))
+
+
+def headers(codes: list[str], lang: str = "en") -> list[str]:
+    """Column headers of a generated workbook, in `lang`."""
+    return [text(code, lang) for code in codes]

@@ -23,7 +23,8 @@ def report_text(report: Report, rows: int, lang: str = "en") -> str:
     if report.issues:
         lines.append("")
         width = max(len(code) for _, code, _ in report.counts())
-        lines += [f"{n:>7}  {code:<{width}}  {sev}" for sev, code, n in report.counts()]
+        lines += [f"{n:>7}  {code:<{width}}  {messages.text('severity-' + sev, lang)}"
+                  for sev, code, n in report.counts()]
         lines.append(messages.text("summary-counts", lang, errors=len(report.errors),
                                    warnings=len(report.warnings), rows=rows))
     else:
@@ -35,6 +36,9 @@ def report_json(report: Report, lang: str = "en") -> str:
     return json.dumps([i.as_dict(lang) for i in report.sorted()], ensure_ascii=False, indent=1)
 
 
+COLLECT_COLUMNS = ["col-batch", "col-scheme", "col-seq", "col-date", "col-count", "col-total"]
+STATUS_COLUMNS = ["col-batch", "col-date", "col-scheme", "col-seq", "col-count", "col-total",
+                  "col-settled", "col-rejected", "col-returned", "col-suspense"]
 EXAMPLES_PER_CODE = 5
 AGGREGATED = {"invoice-already-collected", "debtor-direct-debit-off", "scheme-not-selected",
               "invoice-not-due", "prenotification-short", "collection-date-beyond-horizon"}
@@ -54,11 +58,13 @@ def collect_text(result, lang: str = "en") -> str:
         lines.append(issue_line(i, lang))
     for code, n in shown.items():
         if n > EXAMPLES_PER_CODE:
-            lines.append(f"  ... {n - EXAMPLES_PER_CODE} more {code}")
+            lines.append(messages.text("more-of-code", lang, count=n - EXAMPLES_PER_CODE, code=code))
     if result.report.issues:
         lines.append("")
-        lines += [f"{n:>7}  {code}  {sev}" for sev, code, n in result.report.counts()]
-    if not result.report.valid and not result.written and not result.messages:
+        lines += [f"{n:>7}  {code}  {messages.text('severity-' + sev, lang)}"
+                  for sev, code, n in result.report.counts()]
+    stopped = not result.report.valid and not result.skip_invalid
+    if stopped and not result.written and not result.messages:
         lines.append(messages.text("collect-stopped", lang, errors=len(result.report.errors)))
         return "\n".join(lines)
     if not result.messages:
@@ -67,7 +73,7 @@ def collect_text(result, lang: str = "en") -> str:
     decimal = "," if lang == "nl" else "."
     if lines:  # a blank line after the issues, none at the top
         lines.append("")
-    header = ("batch", "scheme", "seq", "date", "count", "total")
+    header = tuple(messages.headers(COLLECT_COLUMNS, lang))
     rows = []
     for m in result.messages:
         for b in m.blocks:
@@ -125,16 +131,14 @@ def status_text(statuses, lang: str = "en", show_all: bool = False) -> str:
     decimal = "," if lang == "nl" else "."
     if not statuses:
         return messages.text("status-empty", lang)
-    header = ("batch", "date", "scheme", "seq", "count", "total", "settled", "rejected", "returned",
-              "suspense", "")
+    header = (*messages.headers(STATUS_COLUMNS, lang), "")
     rows = []
     for s in statuses:
         if not show_all and s.suspense_cents == 0 and s.settled + s.rejected + s.returned == s.count:
             continue
         rows.append((s.payment_info_id, s.collection_date.isoformat(), s.scheme, s.sequence_type,
                      str(s.count), format_cents(s.total_cents, decimal), str(s.settled), str(s.rejected),
-                     str(s.returned), format_cents(s.suspense_cents, decimal),
-                     messages.text("status-overdue", lang) if s.overdue else ""))
+                     str(s.returned), format_cents(s.suspense_cents, decimal), _status_note(s, lang)))
     total = sum(s.suspense_cents for s in statuses)
     lines = []
     if rows:
@@ -149,6 +153,13 @@ def status_text(statuses, lang: str = "en", show_all: bool = False) -> str:
     lines.append(messages.text("status-total", lang, total=format_cents(total, decimal),
                                batches=len(statuses)))
     return "\n".join(lines)
+
+
+def _status_note(s, lang: str) -> str:
+    why = messages.text(s.why, lang) if s.why else ""
+    if s.overdue:
+        return messages.text("status-overdue", lang) + (f": {why}" if why else "")
+    return why
 
 
 def status_json(statuses) -> str:

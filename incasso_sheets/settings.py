@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from incasso_sheets.errors import CannotContinue
 from incasso_sheets.issues import Issue, issue
 from incasso_sheets.sepa import identifiers, text
+from incasso_sheets.sheets.read import Limits
 
 FILENAME = "incasso.toml"
 FORMATS = ("pain.008.001.08", "pain.008.001.02")
@@ -74,6 +75,7 @@ class Settings:
     journal: Journal = field(default_factory=Journal)
     language: str = ""
     path: Path | None = None
+    limits: Limits = field(default_factory=Limits)
 
 
 _SPEC: dict[str, dict[str, tuple[type | tuple[type, ...], bool]]] = {
@@ -87,10 +89,13 @@ _SPEC: dict[str, dict[str, tuple[type | tuple[type, ...], bool]]] = {
                    "lead_days": (int, False), "horizon_days": (int, False),
                    "extra_closing_days": (list, False)},
     "journal": {"format": (str, False), "journal_code": (str, False)},
+    "limits": {"max_unpacked_mb": (int, False), "max_rows": (int, False), "max_cells": (int, False)},
 }
 _TOP = {"language": str}
-_TYPE_WORDS = {str: "text in quotes", bool: "true or false", int: "a whole number",
-               list: "a list like [2026-12-31]"}
+DAYS_MAX = {"lead_days": (30, "word-lead-days"), "horizon_days": (3660, "word-horizon-days")}
+LANGUAGES = ("nl", "en")
+# Catalogue words (messages: `word-` codes), so that the message reads right in either language.
+_TYPE_WORDS = {str: "word-text", bool: "word-bool", int: "word-int", list: "word-list"}
 
 
 def parse_settings(data: dict[str, Any], file: str = FILENAME) -> tuple[Settings | None, list[Issue]]:
@@ -106,12 +111,14 @@ def parse_settings(data: dict[str, Any], file: str = FILENAME) -> tuple[Settings
         if section in _TOP:
             if not isinstance(content, _TOP[section]):
                 problem("settings-wrong-type", section, content, expected=_TYPE_WORDS[_TOP[section]])
+            elif section == "language" and content not in ("", *LANGUAGES):
+                problem("settings-value-invalid", section, content, allowed=", ".join(LANGUAGES))
             continue
         if section not in _SPEC:
             _unknown(problem, section, None, list(_SPEC))
             continue
         if not isinstance(content, dict):
-            problem("settings-wrong-type", section, content, expected=f"a [{section}] table")
+            problem("settings-wrong-type", section, content, expected="word-table", section=section)
             continue
         for key, value in content.items():
             spec = _SPEC[section].get(key)
@@ -155,7 +162,7 @@ def parse_settings(data: dict[str, Any], file: str = FILENAME) -> tuple[Settings
         try:
             dt.time.fromisoformat(coll["cutoff"])
         except ValueError:
-            problem("settings-wrong-type", "collection.cutoff", coll["cutoff"], expected="a time like \"12:30\"")
+            problem("settings-wrong-type", "collection.cutoff", coll["cutoff"], expected="word-time")
     if "extra_closing_days" in coll:
         days = coll["extra_closing_days"]
         if not all(isinstance(d, dt.date) and not isinstance(d, dt.datetime) for d in days):
@@ -164,7 +171,13 @@ def parse_settings(data: dict[str, Any], file: str = FILENAME) -> tuple[Settings
             coll["extra_closing_days"] = tuple(days)
     for key in ("max_transactions_per_file", "lead_days", "horizon_days"):
         if key in coll and coll[key] < 0:
-            problem("settings-wrong-type", f"collection.{key}", coll[key], expected="zero or more")
+            problem("settings-wrong-type", f"collection.{key}", coll[key], expected="word-zero-or-more")
+        elif key in coll and key in DAYS_MAX and coll[key] > DAYS_MAX[key][0]:
+            # A date that far ahead is a typo, and would run past the year 9999.
+            problem("settings-wrong-type", f"collection.{key}", coll[key], expected=DAYS_MAX[key][1])
+    for key, value in values["limits"].items():
+        if value < 1:
+            problem("settings-wrong-type", f"limits.{key}", value, expected="word-above-zero")
     jour = values["journal"]
     if "format" in jour and jour["format"] not in JOURNAL_FORMATS:
         problem("settings-value-invalid", "journal.format", jour["format"], allowed=", ".join(JOURNAL_FORMATS))
@@ -180,6 +193,7 @@ def parse_settings(data: dict[str, Any], file: str = FILENAME) -> tuple[Settings
         collection=Collection(**coll),
         journal=Journal(**jour),
         language=data.get("language", ""),
+        limits=Limits(**values["limits"]),
     )
     return settings, []
 
@@ -195,23 +209,44 @@ def _unknown(problem, name: str, value, known: list[str]) -> None:
 def find_settings(config: str | Path | None, folder: Path | None = None) -> Path:
     if config is not None:
         path = Path(config)
+        if path.is_dir():
+            raise CannotContinue("settings-is-folder", path=path)
         if not path.is_file():
             raise CannotContinue("file-not-found", path=path)
         return path
     folder = folder or Path.cwd()
     path = folder / FILENAME
+    if path.is_dir():
+        raise CannotContinue("settings-is-folder", path=path)
     if not path.is_file():
         raise CannotContinue("settings-not-found", folder=folder)
     return path
 
 
+def read_language(path: Path) -> str:
+    """The `language` of a settings file: "nl", "en", or "" when it is not set, not valid or
+    the file cannot be read. Read before anything else, to choose the language of every
+    message (a problem in the file is reported later, by `load_settings`)."""
+    try:
+        value = tomllib.loads(path.read_text(encoding="utf-8")).get("language", "")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return ""
+    return value if value in LANGUAGES else ""
+
+
 def load_settings(path: Path) -> tuple[Settings | None, list[Issue]]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CannotContinue("settings-unreadable", reason=f"{path.name}: {exc.strerror or exc}") from exc
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise CannotContinue("settings-not-utf8", path=path.name, line=line) from exc
+    except tomllib.TOMLDecodeError as exc:
         raise CannotContinue("settings-unreadable", reason=f"{path.name}: {exc}") from exc
     settings, issues = parse_settings(data, path.name)
     if settings is not None:
-        settings = Settings(settings.creditor, settings.accounts, settings.collection,
-                            settings.journal, settings.language, path)
+        settings = replace(settings, path=path)
     return settings, issues

@@ -29,6 +29,8 @@ class BatchStatus:
     returned: int
     suspense_cents: int
     overdue: bool
+    why: str | None = None    # message code: why the balance is not zero
+
 
     def as_dict(self) -> dict:
         d = dict(self.__dict__)
@@ -51,14 +53,25 @@ def batch_statuses(led: Ledger, suspense: str, today: dt.date) -> list[BatchStat
     rows = led.conn.execute(
         """SELECT b.payment_info_id, b.message_id, b.collection_date, b.scheme, b.sequence_type, b.count,
                   b.total_cents,
-                  sum(t.status = 'settled'), sum(t.status = 'rejected'), sum(t.status = 'returned')
+                  sum(t.status = 'settled'), sum(t.status = 'rejected'), sum(t.status = 'returned'),
+                  EXISTS (SELECT 1 FROM journal j WHERE j.batch = b.payment_info_id AND j.event = 'payout')
            FROM blocks b LEFT JOIN transactions t ON t.payment_info_id = b.payment_info_id
            GROUP BY b.payment_info_id ORDER BY b.collection_date, b.payment_info_id""").fetchall()
     out = []
-    for pid, mid, day, scheme, seq, count, total, settled, rejected, returned in rows:
+    for pid, mid, day, scheme, seq, count, total, settled, rejected, returned, paid in rows:
         date = dt.date.fromisoformat(day)
         balance = balances.get(pid, total)
         out.append(BatchStatus(pid, mid, date, scheme, seq, count, total, settled or 0, rejected or 0,
                                returned or 0, balance,
-                               balance != 0 and today > date + dt.timedelta(days=OVERDUE_DAYS)))
+                               balance != 0 and today > date + dt.timedelta(days=OVERDUE_DAYS),
+                               _why(balance, bool(paid))))
     return out
+
+
+def _why(balance: int, paid: bool) -> str | None:
+    """Why a batch is not cleared, as a message code."""
+    if balance == 0:
+        return None
+    if not paid:
+        return "status-why-no-payout"
+    return "status-why-short" if balance > 0 else "status-why-over"

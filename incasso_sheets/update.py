@@ -37,7 +37,7 @@ from incasso_sheets.sheets.read import ROW, RawSheet
 
 CLEAR = "-"
 UPDATE_SHEETS = ("wijzigingen", "mutaties", "updates", "changes")
-DATE_COLUMNS = frozenset({"mandate_date", "mandate_end_date"})
+DATE_COLUMNS = frozenset({"mandate_date", "mandate_end_date", "last_collection_date"})
 ORDER = {c.name: i for i, c in enumerate(columns.DEBTOR_COLUMNS)}
 REQUIRED_FOR_NEW = tuple(c for c in columns.DEBTOR_COLUMNS if c.required)
 
@@ -83,8 +83,10 @@ def merge_updates(debtors: RawSheet, updates: RawSheet, today: dt.date, *, add_n
     deb_map = columns.map_headers(debtors.headers, columns.DEBTOR_COLUMNS)
     upd_map = columns.map_headers(updates.headers, columns.DEBTOR_COLUMNS)
     at_updates = {"file": updates.file, "sheet": updates.sheet}
-    issues = [i.at(**at_updates) for i in upd_map.issues
-              if i.code != "column-missing" or i.column == columns.DEBTOR_COLUMNS[0].aliases[0]]
+    issues = [*updates.issues, *(i.at(**at_updates) for i in upd_map.issues
+                                 if i.column not in updates.repeated_headers and (
+                                     i.code != "column-missing"
+                                     or i.column == columns.DEBTOR_COLUMNS[0].aliases[0]))]
     empty = pl.DataFrame(schema=CHANGES)
     if "debtor_id" not in upd_map.found or "debtor_id" not in deb_map.found:
         issues += [i.at(file=debtors.file, sheet=debtors.sheet) for i in deb_map.issues

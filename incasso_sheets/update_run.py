@@ -3,7 +3,9 @@
 Reads the debtors sheet and the update sheet, reads the ledger's mandate history (read
 only, when there is a ledger beside the settings), merges and checks, and writes the
 updated debtors sheet and the change log, each to a temporary file in its target folder,
-then renamed into place; with any error, or `dry_run`, nothing is written.
+then renamed into place, the sheet last; with any error, or `dry_run`, nothing is written.
+A crash leaves each file either as it was or complete, and running the same update
+again gives exactly the files of an uninterrupted run (tests/test_crash_matrix.py).
 
 The updated sheet keeps the form of the debtors sheet. A workbook is copied with only the
 changed cells changed (sheets.xlsx_update). A CSV keeps its separator, encoding, BOM and
@@ -25,9 +27,10 @@ from pathlib import Path
 
 import polars as pl
 
-from incasso_sheets import ledger, messages
+from incasso_sheets import faults, ledger, messages
 from incasso_sheets.errors import CannotContinue
 from incasso_sheets.issues import Report
+from incasso_sheets.progress import SILENT, Reporter
 from incasso_sheets.settings import FILENAME as SETTINGS_FILENAME
 from incasso_sheets.settings import Settings, find_settings, load_settings
 from incasso_sheets.sheets import parse
@@ -41,7 +44,8 @@ from incasso_sheets.sheets.read import (
 )
 from incasso_sheets.update import DATE_COLUMNS, UPDATE_SHEETS, UpdateResult, merge_updates
 
-LOG_HEADERS = ["Debiteurnummer", "Kolom", "Oud", "Nieuw", "Opmerking"]
+LOG_HEADERS = ["Debiteurnummer", "Kolom", "Oud", "Nieuw", "Opmerking"]  # the CSV's, fixed
+LOG_COLUMNS = ["log-col-debtor", "log-col-column", "log-col-old", "log-col-new", "log-col-note"]
 LOG_SUFFIXES = (".csv", ".xlsx")
 TEMP_PREFIX = ".incasso-tmp-update-"
 SHOWN_CHANGES = 200  # terminal lines; the log file has them all
@@ -60,6 +64,7 @@ class UpdateRequest:
     sheet: str | None = None           # worksheet of the debtors workbook
     updates_sheet: str | None = None   # worksheet of the update workbook
     lang: str = "nl"                   # language of the notes in the change log
+    reporter: Reporter = SILENT        # progress of the steps (the CLI shows it on a terminal)
 
 
 @dataclass
@@ -84,24 +89,40 @@ def run_update(req: UpdateRequest) -> UpdateRunResult:
     if req.log is not None and req.log.suffix.lower() not in LOG_SUFFIXES:
         raise CannotContinue("update-log-format", path=req.log)
     settings = _settings(req.config)
-    debtors = read_sheet(req.debtors, req.sheet, _debtor_sheets())
+    limits = settings.limits if settings else None
+    with req.reporter.step("read-debtors"):
+        debtors = read_sheet(req.debtors, req.sheet, _debtor_sheets(), limits)
+        req.reporter.advance(debtors.frame.height)
     _check_output_format(debtors, req.output)
-    updates = read_sheet(req.updates, req.updates_sheet, UPDATE_SHEETS)
+    with req.reporter.step("read-updates"):
+        updates = read_sheet(req.updates, req.updates_sheet, UPDATE_SHEETS, limits)
+        req.reporter.advance(updates.frame.height)
     mandates = _mandate_history(settings)
     scheme = settings.collection.scheme if settings else "CORE"
-    merged = merge_updates(debtors, updates, req.today, add_new=req.add_new, default_scheme=scheme,
-                           mandates=mandates)
+    with req.reporter.step("merge"):
+        merged = merge_updates(debtors, updates, req.today, add_new=req.add_new,
+                               default_scheme=scheme, mandates=mandates)
+        req.reporter.advance(debtors.frame.height)
     result = UpdateRunResult(Report(list(merged.issues)), merged.changes, updates.frame.height,
                              dry_run=req.dry_run)
     if not merged.valid or req.dry_run:
         return result
+    faults.point("after-reading")
+    targets = [req.output] if req.log is None else [req.output, req.log]
+    for final in targets:
+        sweep_temp_files(final)
     planned: list[tuple[Path, Path]] = []
     try:
-        planned.append(_write_temp(req.output, lambda temp: _write_sheet(debtors, merged, temp)))
+        with req.reporter.step("write-sheet"):
+            planned.append(_write_temp(req.output, lambda temp: _write_sheet(debtors, merged, temp)))
+        faults.point("after-sheet")
         if req.log is not None:
             planned.append(_write_temp(req.log, lambda temp: write_log(temp, merged.changes, req.lang)))
-        for temp, final in planned:
+        # The sheet last: it is the step that makes the update happen. A crash before it
+        # leaves the sheet as it was, and the same update run again writes the same log.
+        for temp, final in reversed(planned):
             os.replace(temp, final)
+            faults.point("between-renames")
     finally:
         for temp, _final in planned:
             temp.unlink(missing_ok=True)
@@ -119,7 +140,7 @@ def _debtor_sheets() -> tuple[str, ...]:
 
 def _settings(config: Path | None) -> Settings | None:
     """The settings, for the default scheme and the ledger; none needed without a file."""
-    if config is None and not Path(SETTINGS_FILENAME).is_file():
+    if config is None and not Path(SETTINGS_FILENAME).exists():
         return None
     settings, problems = load_settings(find_settings(config))
     if settings is None:
@@ -159,6 +180,37 @@ def _write_temp(final: Path, fill: Callable[[Path], None]) -> tuple[Path, Path]:
         temp.unlink(missing_ok=True)
         raise
     return temp, final
+
+
+def sweep_temp_files(final: Path) -> list[Path]:
+    """Delete the temporary files for `final` left by an update that was killed.
+
+    A temporary file is named after the process that wrote it; one whose process still
+    runs belongs to an update in progress and is left alone."""
+    removed: list[Path] = []
+    start = TEMP_PREFIX
+    end = f"-{final.name}"
+    folder = final.parent if str(final.parent) else Path(".")
+    try:
+        names = [p for p in folder.iterdir() if p.name.startswith(start) and p.name.endswith(end)]
+    except OSError:
+        return removed
+    for path in names:
+        pid = path.name[len(start):-len(end)]
+        if pid.isdigit() and not _running(int(pid)):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _fsync_dirs(folders: set[Path]) -> None:
@@ -300,14 +352,16 @@ def log_frame(changes: pl.DataFrame, lang: str) -> pl.DataFrame:
 
 
 def write_log(path: Path, changes: pl.DataFrame, lang: str) -> None:
-    """The change log as CSV (Dutch spreadsheet dialect) or .xlsx, by the name of the file."""
+    """The change log as CSV (Dutch spreadsheet dialect) or .xlsx, by the name of the file.
+    The notes are in `lang`; so are the workbook's headers. The CSV keeps its fixed Dutch
+    headers, like every CSV incasso writes: a file format other programs read."""
     frame = log_frame(changes, lang)
     if path.suffix.lower() == ".xlsx":
         from incasso_sheets.formats import workbook
 
         wb = workbook.new_workbook()
-        workbook.add_table(wb, "Wijzigingen", LOG_HEADERS, frame.iter_rows(),
-                           widths={2: 24, 3: 28, 4: 28, 5: 60})
+        workbook.add_table(wb, messages.text("log-sheet", lang), messages.headers(LOG_COLUMNS, lang),
+                           frame.iter_rows(), widths={2: 24, 3: 28, 4: 28, 5: 60})
         workbook.save(wb, path)
         return
     from incasso_sheets.formats.csvfile import write_csv

@@ -126,6 +126,7 @@ class Debtor:
     city: str
     country: str | None
     email: str | None
+    last_collection_date: dt.date | None = None  # migrations only: empty in the samples
 
 
 @dataclass(frozen=True)

@@ -256,5 +256,7 @@ def test_sheet_not_found_exit_3(incasso, tmp_path):
 def test_help_ends_with_an_example(incasso):
     result = incasso("check", "--help")
     assert result.exit_code == 0
-    assert "Example:" in result.stdout
-    assert "incasso check samples/debiteuren.xlsx samples/facturen.xlsx" in result.stdout
+    assert "Example" in result.stdout
+    assert result.stdout.rstrip().split("\n\n")[-2].endswith(
+        "incasso check samples/fouten/debiteuren.xlsx samples/fouten/facturen.xlsx"
+        " --report gemarkeerd.xlsx")

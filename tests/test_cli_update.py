@@ -91,7 +91,7 @@ def test_the_change_log_as_a_workbook(folder):
     assert update("deb.csv", "upd.csv", "-o", "new.csv", "--log", "log.xlsx").exit_code == 0
     ws = openpyxl.load_workbook("log.xlsx").active
     assert [[c.value for c in row] for row in ws.iter_rows()] == [
-        ["Debiteurnummer", "Kolom", "Oud", "Nieuw", "Opmerking"],
+        ["Debtor number", "Column", "Old", "New", "Note"],  # a workbook is in the user's language
         ["10002", "Naam", "Pietersen", "=Pietersen", None]]
     assert ws["D2"].data_type == "s"  # text, never a formula
 

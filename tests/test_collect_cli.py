@@ -94,7 +94,8 @@ def test_dutch_messages_and_amounts(folder):
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0].startswith("inv.csv:inv:2:Factuurnummer  scheme-not-selected  '2026-0001'  Niet in")
-    assert "INCS-20261127-0001                                  1  1250,00" in lines
+    assert "batch                 type  volg  datum       aantal   totaal" in lines
+    assert "INCS-20261127-0001                                 1  1250,00" in lines
     assert lines[-1] == "Geschreven: out/INCS-20261127-0001.summary.xlsx"
 
 

@@ -109,7 +109,7 @@ def test_missing_amount_column_in_invoices(invoice_cells):
 def test_header_issues_in_a_sheet_carry_file_and_sheet(run_check):
     result = run_check(debtors="""
         Debiteurnummer;Naam;IBAN;Automatische incasso;Machtigingskenmrk;Datum machtiging;Name
-        10001;Jansen;NL91ABNA0417164300;nee;;
+        10001;Jansen;NL91ABNA0417164300;nee;;;
     """)
     found = {(i.file, i.sheet, i.row, i.column, i.code) for i in result.report.issues}
     assert found == {

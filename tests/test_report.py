@@ -106,7 +106,10 @@ def test_error_and_warning_on_one_cell_is_red_with_both_messages(tmp_path):
 def test_comments_are_in_the_chosen_language(tmp_path):
     wb = report_of(tmp_path, checked(tmp_path), lang="nl")
     assert wb["debiteuren"]["C3"].comment.text == "IBAN is ongeldig: Invalid IBAN length"
-    assert wb[ISSUES_SHEET]["H2"].value == "IBAN is ongeldig: Invalid IBAN length"
+    assert wb["Meldingen"]["H2"].value == "IBAN is ongeldig: Invalid IBAN length"
+    assert [c.value for c in wb["Meldingen"][1]] == [
+        "ernst", "code", "bestand", "werkblad", "regel", "kolom", "waarde", "melding"]
+    assert wb["Meldingen"]["A2"].value == "fout"
 
 
 def test_untouched_cells_have_no_fill_and_no_comment(tmp_path):

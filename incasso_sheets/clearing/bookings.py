@@ -30,7 +30,10 @@ def clearing_lines(events: list[Event], txs: dict[str, TxState], accounts: Accou
                 continue
             tx = txs.get(e.end_to_end_id) if e.end_to_end_id else None
             subject = tx.invoice_number if tx is not None else e.payment_info_id
-            rows.append((e.payment_info_id, e.amount_cents, subject, e.date,
+            # A collection taken over by `ledger import` has no batch of ours: its return
+            # (receivables / bank) is its own entry, under its EndToEndId.
+            entry = e.payment_info_id or e.end_to_end_id
+            rows.append((entry, e.amount_cents, subject, e.date,
                          tx.debtor_id if tx else None, tx.invoice_number if tx else None,
                          e.payment_info_id, tx.mandate_id if tx else None, e.end_to_end_id))
         if rows:

@@ -90,6 +90,20 @@ def entry_key(account: str | None, bank_ref: str | None, digest: str) -> str:
     return f"ref:{account or ''}:{bank_ref}" if bank_ref else f"digest:{digest}"
 
 
+def _names(text: str, ident: str) -> bool:
+    """`ident` occurs in `text` as a whole id, not as the start or end of a longer one:
+    batch INCS-20261127-0001-1 is not named by a text about INCS-20261127-0001-10."""
+    start = text.find(ident)
+    while start >= 0:
+        end = start + len(ident)
+        glued_before = start > 0 and text[start - 1].isalnum()
+        glued_after = end < len(text) and text[end].isalnum()
+        if not glued_before and not glued_after:
+            return True
+        start = text.find(ident, start + 1)
+    return False
+
+
 def _block_ids_in(entry, blocks: dict[str, BlockState]) -> set[str]:
     ids: set[str] = set()
     if entry.batch and entry.batch.payment_info_id in blocks:
@@ -101,14 +115,14 @@ def _block_ids_in(entry, blocks: dict[str, BlockState]) -> set[str]:
         if value in blocks:
             ids.add(value)
     if not ids and entry.additional_info:
-        ids |= {pid for pid in blocks if pid in entry.additional_info}
+        ids |= {pid for pid in blocks if _names(entry.additional_info, pid)}
         # MsgId in free text with a single block in that message
         if not ids:
             by_msg = {}
             for b in blocks.values():
                 by_msg.setdefault(b.message_id, []).append(b.payment_info_id)
             for msg, pids in by_msg.items():
-                if msg in entry.additional_info and len(pids) == 1:
+                if len(pids) == 1 and _names(entry.additional_info, msg):
                     ids.add(pids[0])
     return ids
 
@@ -141,20 +155,26 @@ def _match_payout(entry, key, date, source, lookup, calendar, pending_rejects, o
     blocks = lookup.blocks
     ids = _block_ids_in(entry, blocks)
     probable = False
-    if not ids:
-        e2e = [d.end_to_end_id for d in entry.details if d.end_to_end_id]
-        if e2e:
-            found = lookup.transactions(e2e)
-            pids = {t.payment_info_id for t in found.values()}
-            if len(found) == len(set(e2e)) and len(pids) == 1:
-                pid = pids.pop()
-                if len(e2e) < 2 and found[e2e[0]].amount_cents == entry.amount_cents \
-                        and blocks[pid].total_cents != entry.amount_cents:
-                    # one transaction paid out on its own (BtchBookg=false)
-                    outcome.events.append(Event("payout", key, pid, entry.amount_cents, date,
-                                                end_to_end_id=e2e[0], source=source))
-                    return
-                ids = {pid}
+    e2e = [d.end_to_end_id for d in entry.details if d.end_to_end_id]
+    # Look the ids up only when they can decide: a batch of a million is named by its Btch.
+    found = lookup.transactions(e2e) if e2e and (len(e2e) == 1 or not ids) else {}
+    if len(e2e) == 1 and e2e[0] in found:
+        tx = found[e2e[0]]
+        pid = tx.payment_info_id
+        if (not ids or ids == {pid}) and tx.amount_cents == entry.amount_cents \
+                and blocks[pid].total_cents != entry.amount_cents:
+            # One transaction paid out on its own (BtchBookg=false). Its Refs may echo
+            # the PmtInfId, which must not make it the payout of the whole batch.
+            if tx.status == "settled":  # the same credit reported again (camt.054, camt.053)
+                outcome.duplicates += 1
+                return
+            outcome.events.append(Event("payout", key, pid, entry.amount_cents, date,
+                                        end_to_end_id=tx.end_to_end_id, source=source))
+            return
+    if not ids and e2e:
+        pids = {t.payment_info_id for t in found.values()}
+        if len(found) == len(set(e2e)) and len(pids) == 1:
+            ids = {pids.pop()}
     if not ids:
         candidates = []
         for b in blocks.values():
@@ -193,6 +213,7 @@ def _match_returns(entry, key, date, source, lookup, outcome) -> None:
         return
     found = lookup.transactions(d.end_to_end_id for d in details)
     single = len(details) == 1
+    booked_any = False
     for n, d in enumerate(details):
         tx = found.get(d.end_to_end_id)
         if tx is None:
@@ -207,16 +228,28 @@ def _match_returns(entry, key, date, source, lookup, outcome) -> None:
         if tx.status == "returned":
             outcome.duplicates += 1
             continue
-        kind = "reject-debited" if tx.status == "rejected" else "return"
         sub = f"{key}:{n}"
-        outcome.events.append(Event(kind, sub, tx.payment_info_id, amount, date,
+        if tx.status == "rejected":
+            # Rejected, credited anyway in a gross payout, now debited: that happens once
+            # per transaction, so the key is the EndToEndId; the same debit may come in a
+            # camt.054 and again in the camt.053 under another bank reference.
+            kind, event_key = "reject-debited", f"reject-debited:{tx.end_to_end_id}"
+        else:
+            kind, event_key = "return", sub
+        if lookup.booked(event_key):
+            outcome.duplicates += 1
+            continue
+        booked_any = True
+        outcome.events.append(Event(kind, event_key, tx.payment_info_id, amount, date,
                                     end_to_end_id=tx.end_to_end_id, reason_code=d.reason_code,
                                     source=source))
         charges = d.charges_cents if d.charges_cents else (entry.charges_cents if single else None)
         if charges:
             outcome.events.append(Event("charges", sub + ":charges", tx.payment_info_id, charges, date,
                                         end_to_end_id=tx.end_to_end_id, source=source))
-    if not single and entry.charges_cents and not any(d.charges_cents for d in details):
+    # Charges of the whole entry: only with a return booked now, not when every return in
+    # it was booked before (reading the same file again).
+    if booked_any and not single and entry.charges_cents and not any(d.charges_cents for d in details):
         first = found.get(details[0].end_to_end_id)
         if first is not None:
             outcome.events.append(Event("charges", key + ":charges", first.payment_info_id,

@@ -32,15 +32,17 @@ def build_messages(collections: pl.DataFrame, *, creditor: Creditor, created_at:
                             _sch=pl.col("scheme").replace_strict({s: i for i, s in enumerate(SCHEME_ORDER)},
                                                                  default=9))
               .sort("_sch", "collection_date", "_seq"))
+    # One pass over the rows (not one filter per group); each part keeps the rows' order.
+    keys = ["scheme", "sequence_type", "collection_date"]
+    parts = (collections.select(*keys, *[pl.col(c).cast(t) for c, t in TRANSACTION_SCHEMA.items()])
+             .partition_by(keys, as_dict=True, include_key=False))
     messages: list[Message] = []
     number = first_number
     for scheme in [s for s in SCHEME_ORDER if s in set(groups["scheme"].to_list())]:
         pieces: list[tuple[str, dt.date, pl.DataFrame]] = []
         for seq, day in groups.filter(pl.col("scheme") == scheme).select(
                 "sequence_type", "collection_date").iter_rows():
-            rows = collections.filter((pl.col("scheme") == scheme) & (pl.col("sequence_type") == seq)
-                                      & (pl.col("collection_date") == day))
-            pieces.append((seq, day, rows.select(list(TRANSACTION_SCHEMA)).cast(TRANSACTION_SCHEMA)))
+            pieces.append((seq, day, parts[(scheme, seq, day)]))
         for file_pieces in _split(pieces, max_per_file):
             msg_id = message_id(created_at.date(), number)
             number += 1

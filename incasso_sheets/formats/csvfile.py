@@ -11,7 +11,6 @@ Columns are formatted by type: Date columns as dates, Int64 columns whose name e
 
 from __future__ import annotations
 
-import io
 from typing import BinaryIO
 
 import polars as pl
@@ -23,6 +22,9 @@ DIALECTS = {
     "nl": {"separator": ";", "bom": True, "newline": "\r\n", "date": "%d-%m-%Y", "decimal": ","},
     "iso": {"separator": ",", "bom": False, "newline": "\n", "date": "%Y-%m-%d", "decimal": "."},
 }
+CHUNK_ROWS = 100_000
+
+
 def formatted(frame: pl.DataFrame, fmt: str = "nl") -> pl.DataFrame:
     """Every column as display text per the dialect."""
     d = DIALECTS[fmt]
@@ -44,13 +46,17 @@ def formatted(frame: pl.DataFrame, fmt: str = "nl") -> pl.DataFrame:
 
 
 def write_csv(out: BinaryIO, frame: pl.DataFrame, headers: list[str], fmt: str = "nl") -> None:
-    """Write `frame` with display `headers` (one per column) in dialect `fmt`."""
+    """Write `frame` with display `headers` (one per column) in dialect `fmt`.
+
+    Streamed CHUNK_ROWS rows at a time: a journal of a million invoices is never held as
+    one formatted copy or one string (style.md: large outputs are streamed).
+    """
     d = DIALECTS[fmt]
-    table = formatted(frame, fmt)
-    table.columns = headers
     if d["bom"]:
         out.write(b"\xef\xbb\xbf")
-    buffer = io.BytesIO()
-    table.write_csv(buffer, separator=d["separator"], line_terminator=d["newline"],
-                    quote_style="necessary", null_value="")
-    out.write(buffer.getvalue())
+    for offset in range(0, max(frame.height, 1), CHUNK_ROWS):
+        table = formatted(frame.slice(offset, CHUNK_ROWS), fmt)
+        table.columns = headers
+        out.flush()  # polars may write to the file descriptor, past Python's buffer
+        table.write_csv(out, include_header=offset == 0, separator=d["separator"],
+                        line_terminator=d["newline"], quote_style="necessary", null_value="")

@@ -1,7 +1,9 @@
 """Small .xlsx tables written with openpyxl: safe text, exact amounts, fixed properties.
 
 Shared by the generated workbooks (collection summary, returns report, change log).
-Strings are stored as text cells even when they look like formulas; amounts (integer
+Strings are stored as text cells even when they look like formulas, made to fit a cell
+(`safe_text.worksheet_text`: control characters shown as U+FFFD, at most 32,767
+characters); amounts (integer
 cents) become exact Decimals with two decimals; dates real dates; the workbook's
 created/modified stamps and the zip entries' times are fixed, so the same input gives
 byte-identical files.
@@ -19,6 +21,8 @@ from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
+
+from incasso_sheets.formats.safe_text import worksheet_text
 
 FIXED_STAMP = dt.datetime(2026, 1, 1)
 
@@ -40,9 +44,10 @@ def add_table(wb: openpyxl.Workbook, title: str, headers: list[str], rows, cents
     for cell in ws[1]:
         cell.font = Font(bold=True)
     cents = set(cents_columns)
-    for row in rows:
+    # The row number is counted, not asked: ws.max_row scans every cell, which made a
+    # table of n rows cost n^2 (10,000 returns: 40 s).
+    for r, row in enumerate(rows, start=2):
         ws.append([None] * len(headers))
-        r = ws.max_row
         for i, value in enumerate(row, start=1):
             set_cell(ws.cell(r, i), value, is_cents=(i - 1) in cents)
     ws.freeze_panes = "A2"
@@ -58,7 +63,7 @@ def set_cell(cell, value, is_cents: bool = False) -> None:
         cell.value = Decimal(int(value)) / 100
         cell.number_format = "#,##0.00"
     elif isinstance(value, str):
-        cell.value = value
+        cell.value = worksheet_text(value)
         cell.data_type = TYPE_STRING  # never a formula, whatever the text starts with
     elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         cell.value = value

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
+from typing import BinaryIO
 
 from lxml import etree
 
@@ -96,24 +97,29 @@ def refuse_dtd(path: str | os.PathLike) -> None:
     Reads only the prolog (normally one 64 KiB chunk). Files that are not XML at all
     pass; the parser reports them as unreadable.
     """
-    head = b""
     try:
         with open(path, "rb") as f:
-            while True:
-                chunk = f.read(_CHUNK)
-                head += chunk
-                found = _scan_prolog(_decode_head(head), eof=not chunk)
-                if found is not None:
-                    break
-                if len(head) >= PROLOG_LIMIT:
-                    found = f"prolog > {PROLOG_LIMIT} bytes"
-                    break
+            found = doctype_in(f)
     except FileNotFoundError as exc:
         raise CannotContinue("file-not-found", path=path) from exc
     except OSError as exc:
         raise CannotContinue("file-unreadable", path=path, reason=exc.strerror or exc) from exc
     if found:
         raise CannotContinue("xml-refused", path=path, reason=found)
+
+
+def doctype_in(stream: BinaryIO) -> str:
+    """What the prolog of the XML in `stream` declares ('<!DOCTYPE> <!ENTITY>' ...), or ''
+    when it declares nothing. Reads only the prolog; also for the parts of an .xlsx."""
+    head = b""
+    while True:
+        chunk = stream.read(_CHUNK)
+        head += chunk
+        found = _scan_prolog(_decode_head(head), eof=not chunk)
+        if found is not None:
+            return found
+        if len(head) >= PROLOG_LIMIT:
+            return f"prolog > {PROLOG_LIMIT} bytes"
 
 
 def _refuse_tree_dtd(elem: etree._Element, path: str | os.PathLike) -> None:

@@ -2,13 +2,15 @@
 
 The schemas are read from the installed `sepaxml` package (sepa-rules.md §13); they are
 never copied into this repository. `validate_file` keeps memory flat for files with a
-million transactions: it feeds the file to a validating pull parser in chunks and throws
-each finished `DrctDbtTxInf` away.
+million transactions: it feeds the file in chunks to a validating parser whose target
+builds no tree at all (`_is_valid`), which also lets libxml2 run without Python's lock, so
+the validation of a large file can run in a thread beside other work.
 
-libxml2 reports no line numbers when it validates while parsing, so errors are located
-in a second pass that runs only for an invalid file: the same chunks are fed again, and
-each chunk that raised an error is fed line by line, so every new error belongs to the
-line just fed.
+Only a file that pass finds invalid is read again to describe its problems: once by a
+validating pull parser that throws each finished `DrctDbtTxInf` away and collects the
+errors, and as libxml2 reports no line numbers when it validates while parsing, the errors
+are located in a further pass: the same chunks are fed again, and each chunk that raised
+an error is fed line by line, so every new error belongs to the line just fed.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ def validate_file(path: str | os.PathLike[str], version: str, limit: int = 20) -
     A file that is not well-formed XML gets one problem: its first syntax error.
     """
     schema = schema_for(version)
+    if _is_valid(path, schema):
+        return []
     failing_chunks, errors, maybe_malformed = _scan(path, schema, max(limit, 1))
     if not errors:
         return []
@@ -60,6 +64,31 @@ def _chunks(path: str | os.PathLike[str]) -> Iterator[bytes]:
     with open(path, "rb") as stream:
         while chunk := stream.read(_CHUNK_BYTES):
             yield chunk
+
+
+class _NoTree:
+    """A parser target with no start, end or data handlers: libxml2 builds nothing and
+    calls no Python code while it parses and validates."""
+
+    def close(self) -> None:
+        return None
+
+
+def _is_valid(path: str | os.PathLike[str], schema: etree.XMLSchema) -> bool:
+    """True when the file is well-formed and valid: the one pass a valid file costs.
+
+    Two to three times less work than the pull parser of `_scan`, which builds each
+    transaction's elements only to throw them away. Any error, of the parser or of the
+    schema, counts: then `_scan` and `_locate` describe it.
+    """
+    parser = etree.XMLParser(target=_NoTree(), schema=schema, no_network=True)
+    try:
+        for chunk in _chunks(path):
+            parser.feed(chunk)
+        parser.close()
+    except (etree.XMLSyntaxError, etree.DocumentInvalid):
+        return False
+    return len(parser.feed_error_log) == 0
 
 
 def _parser(schema: etree.XMLSchema | None) -> etree.XMLPullParser:

@@ -2,6 +2,10 @@
 
 Headers match case-insensitively, ignoring spaces, dashes, underscores and dots. An unknown
 header is reported with the closest known name; a missing required column is one issue.
+
+Exports of other packages read without renaming: the snake_case field names of the Visma
+eAccounting API (`mandate_id`, `mandate_type`, `sequence_type`, `signing_date`, `end_date`,
+`latest_direct_debit`) match the aliases below once underscores are ignored.
 """
 
 from __future__ import annotations
@@ -39,6 +43,10 @@ DEBTOR_COLUMNS = (
     Column("city", ("Plaats", "Woonplaats", "City", "Town")),
     Column("country", ("Land", "Country")),
     Column("email", ("E-mail", "Email", "E-mailadres")),
+    # Migrations: the last collection under the mandate in the system left behind. Last, so
+    # the template's other columns keep their places. Visma: latest_direct_debit.
+    Column("last_collection_date", ("Laatste incasso", "Datum laatste incasso",
+                                    "Latest direct debit", "Last collection")),
 )
 
 INVOICE_COLUMNS = (

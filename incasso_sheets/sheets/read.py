@@ -7,6 +7,25 @@ Excel displays (so 0.1 + 0.2 reads as 0.3); their headers are listed in
 `numeric_columns` so amounts in them are never taken for thousands separators. Date cells
 become ISO `yyyy-mm-dd`. CSV files: `;`, `,` or tab, UTF-8 with or without BOM, or
 Windows-1252, all detected.
+
+What a file is comes from its first bytes, not its name: a workbook named .csv, text named
+.xlsx, an old .xls or a password-protected workbook (both OLE2 compound files), UTF-16
+text and images are refused with a message saying what the file is.
+
+Problems found while reading are Issues on the sheet (`RawSheet.issues`), not stops:
+* `csv-row-length` (error): a CSV row with more fields than the header. The extra fields
+  would be lost, so the row is reported (and, with --skip-invalid, not collected).
+* `csv-row-short` (warning): a CSV row with fewer fields; the missing ones read as empty.
+* `column-repeated` (error): a header written twice; only the first column is read.
+
+A workbook is inspected before fastexcel reads it (`choose_sheet`), against "zip bombs": a
+few kilobytes that unpack to gigabytes, or two cells a million rows and 16,000 columns
+apart (fastexcel allocates every cell in between, and a failed allocation aborts the
+process: no exception, no message). The unpacked size (from the zip's central directory),
+and the rows and cells of the sheet to read (one streamed pass over its XML, about 0.1 s
+per 100,000 rows) must stay within `Limits` (settings: [limits]); a DTD in any XML part is
+refused, as in bank files (formats.xmlsafe). Without a sheet name the first visible
+worksheet is read, not a hidden one.
 """
 
 from __future__ import annotations
@@ -14,6 +33,10 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import posixpath
+import re
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -21,6 +44,7 @@ from pathlib import Path
 import polars as pl
 
 from incasso_sheets.errors import CannotContinue
+from incasso_sheets.issues import WARNING, Issue, issue
 
 ROW = "_row"
 # fastexcel logs a notice for every all-empty column; an empty optional column is normal.
@@ -28,6 +52,24 @@ logging.getLogger("fastexcel").addHandler(logging.NullHandler())
 logging.getLogger("fastexcel").propagate = False
 CSV_SUFFIXES = {".csv", ".txt"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
+MB = 1 << 20
+
+# First bytes of files that are not sheets, or not the kind their name says.
+ZIP_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .doc, and encrypted .xlsx
+OTHER_MAGIC = (
+    (b"\x89PNG", "PNG"), (b"%PDF", "PDF"), (b"\xff\xd8\xff", "JPEG"), (b"GIF8", "GIF"),
+    (b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"7z\xbc\xaf", "7-Zip"), (b"Rar!", "RAR"),
+)
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How big a workbook may be before it is read (settings: [limits])."""
+    max_unpacked_mb: int = 500
+    max_rows: int = 2_000_000
+    max_cells: int = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -45,26 +87,44 @@ class RawSheet:
     frame: pl.DataFrame  # one Utf8 column per header, plus ROW
     numeric_columns: frozenset[str] = field(default_factory=frozenset)
     dialect: CsvDialect | None = None  # CSV only
+    issues: tuple[Issue, ...] = ()     # found while reading (file and sheet filled in)
 
     @property
     def file(self) -> str:
         return self.path.name
 
+    @property
+    def repeated_headers(self) -> frozenset[str]:
+        """Headers the reader renamed because the header was written before."""
+        return frozenset(i.column for i in self.issues if i.code == "column-repeated")
 
-def read_sheet(path: str | Path, sheet: str | None = None, prefer: tuple[str, ...] = ()) -> RawSheet:
+
+def read_sheet(path: str | Path, sheet: str | None = None, prefer: tuple[str, ...] = (),
+               limits: Limits | None = None) -> RawSheet:
     """Read one sheet. Without `sheet`, a worksheet named like one of `prefer` (matched
-    case-insensitively) is taken, else the first one; so one workbook can hold both the
-    debtors and the invoices."""
+    case-insensitively) is taken, else the first visible one; so one workbook can hold
+    both the debtors and the invoices."""
     path = Path(path)
     if not path.is_file():
         raise CannotContinue("file-not-found", path=path)
     suffix = path.suffix.lower()
-    with path.open("rb") as fh:
-        magic = fh.read(4)
-    if magic.startswith(b"PK\x03\x04") and suffix not in CSV_SUFFIXES:
-        return _read_xlsx(path, sheet, prefer)
+    try:
+        with path.open("rb") as fh:
+            magic = fh.read(8)
+    except OSError as exc:
+        raise CannotContinue("file-unreadable", path=path, reason=exc.strerror or exc) from exc
+    if magic.startswith(OLE2_MAGIC):
+        raise CannotContinue("file-is-xls", path=path)
+    for start, kind in OTHER_MAGIC:
+        if magic.startswith(start) and suffix in CSV_SUFFIXES | XLSX_SUFFIXES:
+            raise CannotContinue("file-is-other", path=path, kind=kind)
+    if magic.startswith(ZIP_MAGIC):
+        if suffix in CSV_SUFFIXES:
+            raise CannotContinue("file-is-workbook", path=path)
+        return _read_xlsx(path, sheet, prefer, limits or Limits())
     if suffix in XLSX_SUFFIXES:
-        raise CannotContinue("file-unreadable", path=path, reason="it is not an Excel .xlsx workbook")
+        raise CannotContinue("file-is-text" if magic else "file-unreadable", path=path,
+                             reason="the file is empty")
     if suffix in CSV_SUFFIXES:
         return _read_csv(path)
     raise CannotContinue("file-type-unknown", path=path)
@@ -101,44 +161,143 @@ def _count_outside_quotes(line: str, sep: str) -> int:
 
 def _read_csv(path: Path) -> RawSheet:
     data = path.read_bytes()
+    if data.startswith(UTF16_BOMS):
+        raise CannotContinue("csv-utf16", path=path)
     dialect, text = sniff_csv(data)
     if not text.strip():
         raise CannotContinue("file-unreadable", path=path, reason="the file is empty")
     source = data[3:] if dialect.bom else data
     if dialect.encoding != "utf-8":
         source = text.encode("utf-8")
+    options = {"separator": dialect.separator, "infer_schema": False, "raise_if_empty": False}
+    too_long = False
     try:
-        frame = pl.read_csv(
-            io.BytesIO(source), separator=dialect.separator, infer_schema=False,
-            truncate_ragged_lines=True, raise_if_empty=False,
-        )
+        try:
+            frame = pl.read_csv(io.BytesIO(source), **options)
+        except pl.exceptions.ComputeError as exc:
+            if "more fields" not in str(exc):
+                raise
+            too_long = True  # read again, cut to the header's width; every such row is reported
+            frame = pl.read_csv(io.BytesIO(source), truncate_ragged_lines=True, **options)
     except (pl.exceptions.PolarsError, csv.Error) as exc:
         raise CannotContinue("file-unreadable", path=path, reason=str(exc).splitlines()[0]) from exc
-    return _finish(path, path.stem, frame, frozenset(), dialect)
+    issues = _ragged_rows(path, text, dialect.separator, frame, too_long)
+    issues += _repeated_headers(_csv_header(text, dialect.separator), frame.columns)
+    return _finish(path, path.stem, frame, frozenset(), dialect, issues)
+
+
+def _csv_header(text: str, separator: str) -> list[str] | None:
+    try:
+        return next(csv.reader(io.StringIO(text, newline=""), delimiter=separator), None)
+    except csv.Error:
+        return None
+
+
+def _ragged_rows(path: Path, text: str, separator: str, frame: pl.DataFrame,
+                 too_long: bool) -> list[Issue]:
+    """csv-row-length for every row with more fields than the header, csv-row-short for
+    every row with fewer. The reader cuts long rows and fills short ones, so the exact
+    field counts are taken (with the csv module) only when one of them can be there."""
+    width = frame.width
+    if frame.height == 0 or width == 0:
+        return []
+    last = frame.columns[-1]
+    if not too_long and frame[last].null_count() == 0:
+        return []  # every row reaches the last column: none is short, and none was long
+    limit = csv.field_size_limit()
+    try:
+        csv.field_size_limit(max(limit, len(text)))  # polars reads a cell of any length
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
+    except csv.Error:
+        records = []
+    finally:
+        csv.field_size_limit(limit)
+    if len(records) != frame.height + 1:
+        # The csv module splits the records differently (odd quoting): the rows cannot be
+        # told apart, and a cut row must not go unreported.
+        if too_long:
+            raise CannotContinue("csv-row-length-unknown", path=path, fields=width)
+        return []
+    issues: list[Issue] = []
+    for number, fields in enumerate(records[1:], start=2):
+        count = len(fields)
+        if count > width:
+            issues.append(issue("csv-row-length", row=number, value=separator.join(fields[width:]),
+                                 count=count, expected=width))
+        elif 0 < count < width and any(f.strip() for f in fields):
+            issues.append(issue("csv-row-short", WARNING, row=number, count=count, expected=width))
+    return issues
+
+
+def _repeated_headers(written: list[str] | None, read: list[str]) -> list[Issue]:
+    """`column-repeated` for every header the reader renamed because it came before
+    (polars adds `_duplicated_0`, fastexcel `_1`)."""
+    if written is None or len(written) != len(read):
+        return []
+    seen: dict[str, int] = {}
+    issues: list[Issue] = []
+    for position, (header, name) in enumerate(zip(written, read, strict=True), start=1):
+        key = header.strip()
+        if key and key in seen and name != header:
+            issues.append(issue("column-repeated", row=1, column=name, value=header,
+                                header=header, first=_letters(seen[key]),
+                                letter=_letters(position)))
+        seen.setdefault(key, position)
+    return issues
+
+
+def _letters(column: int) -> str:
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 # --- XLSX ---------------------------------------------------------------------------------
 
-def _read_xlsx(path: Path, sheet: str | None, prefer: tuple[str, ...]) -> RawSheet:
+def _read_xlsx(path: Path, sheet: str | None, prefer: tuple[str, ...], limits: Limits) -> RawSheet:
     import fastexcel
 
+    name = choose_sheet(path, sheet, prefer, limits)
     try:
         reader = fastexcel.read_excel(str(path))
-        names = reader.sheet_names
-        if sheet is not None and sheet not in names:
-            raise CannotContinue("sheet-not-found", sheet=sheet, path=path.name,
-                                 available=", ".join(names))
-        preferred = [n for n in names if n.strip().casefold() in prefer]
-        name = sheet if sheet is not None else (preferred or names)[0]
-        loaded = reader.load_sheet(name, schema_sample_rows=None, dtype_coercion="coerce")
-        frame = loaded.to_polars()
-    except CannotContinue:
-        raise
+        frame = reader.load_sheet(name, schema_sample_rows=None, dtype_coercion="coerce").to_polars()
+        written = _written_headers(reader, name, frame.columns)
     except Exception as exc:  # fastexcel raises its own hierarchy for broken workbooks
-        raise CannotContinue("file-unreadable", path=path, reason=str(exc).splitlines()[0]) from exc
+        raise CannotContinue("file-unreadable", path=path, reason=_first_line(exc)) from exc
+    except BaseException as exc:  # a panic in the Rust reader (pyo3's PanicException)
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise CannotContinue("file-unreadable", path=path, reason=_first_line(exc)) from exc
     numeric = frozenset(c for c, t in frame.schema.items() if t.is_numeric())
     frame = frame.with_columns(_as_text(frame, c, t) for c, t in frame.schema.items())
-    return _finish(path, name, frame, numeric, None)
+    return _finish(path, name, frame, numeric, None, _repeated_headers(written, frame.columns))
+
+
+_RENAMED = re.compile(r"^(.*)_\d+$")
+
+
+def _written_headers(reader, name: str, headers: list[str]) -> list[str] | None:
+    """The header cells as written, when fastexcel may have renamed one (`Naam` twice
+    reads as `Naam`, `Naam_1`); None when no header looks renamed (the common case: the
+    sheet is not read a second time)."""
+    seen: set[str] = set()
+    suspect = False
+    for header in headers:
+        m = _RENAMED.match(header)
+        suspect = suspect or bool(m and m.group(1) in seen)
+        seen.add(header)
+    if not suspect:
+        return None
+    first = reader.load_sheet(name, header_row=None, n_rows=1, dtypes="string").to_polars()
+    if first.height == 0 or first.width != len(headers):
+        return None
+    return ["" if v is None else v for v in first.row(0)]
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0]
 
 
 def _as_text(frame: pl.DataFrame, column: str, dtype: pl.DataType) -> pl.Expr:
@@ -163,10 +322,208 @@ def excel_number_text(value: float) -> str:
     return text
 
 
+# --- the workbook before it is unpacked ---------------------------------------------------
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CHUNK = MB
+_XML_PARTS = (".xml", ".rels", ".vml")
+
+
+@dataclass(frozen=True)
+class _Book:
+    names: list[str]
+    visible: list[str]
+    parts: dict[str, str]  # sheet name -> worksheet part in the package
+
+
+def choose_sheet(path: Path, sheet: str | None, prefer: tuple[str, ...], limits: Limits) -> str:
+    """The worksheet to read, after checking the package: its unpacked size (from the
+    central directory, before anything is unpacked), no DTD in any XML part, and the rows
+    and cells of the chosen sheet."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise CannotContinue("file-unreadable", path=path,
+                             reason=f"it is not a valid .xlsx workbook ({_first_line(exc)})") from exc
+    with archive:
+        book = _inspect_package(archive, path, limits)
+        if sheet is not None and sheet not in book.names:
+            raise CannotContinue("sheet-not-found", sheet=sheet, path=path.name,
+                                 available=", ".join(book.names))
+        preferred = [n for n in book.names if n.strip().casefold() in prefer]
+        candidates = [sheet] if sheet is not None else (preferred or book.visible or book.names)
+        if not candidates:
+            raise CannotContinue("file-unreadable", path=path, reason="the workbook has no sheets")
+        part = book.parts.get(candidates[0])
+        if part is not None and part in archive.NameToInfo:
+            _check_sheet_size(archive, archive.getinfo(part), path, limits)
+    return candidates[0]
+
+
+def _inspect_package(archive: zipfile.ZipFile, path: Path, limits: Limits) -> _Book:
+    from lxml import etree
+
+    from incasso_sheets.formats.xmlsafe import doctype_in
+
+    members = archive.infolist()
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > limits.max_unpacked_mb * MB:
+        raise CannotContinue("xlsx-too-large", path=path, size=f"{unpacked / MB:,.0f} MB",
+                             limit=f"{limits.max_unpacked_mb:,} MB", setting="max_unpacked_mb")
+    for member in members:
+        if member.filename.lower().endswith(_XML_PARTS):
+            with _open_member(archive, member, path) as fh:
+                try:
+                    found = doctype_in(fh)
+                except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
+                    raise CannotContinue("file-unreadable", path=path, reason=_first_line(exc)) from exc
+            if found:
+                raise CannotContinue("xlsx-xml-refused", path=path, part=member.filename, reason=found)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        book_part = next((t for rel, t in _relationships(archive, "", parser)
+                          if rel.endswith("/officeDocument")), "xl/workbook.xml")
+        root = etree.fromstring(archive.read(book_part), parser)
+        targets = {rid: t for rid, t in _relationships(archive, book_part, parser, ids=True)}
+    except (KeyError, etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, OSError, EOFError,
+            ValueError, NotImplementedError, RuntimeError) as exc:
+        raise CannotContinue("file-unreadable", path=path,
+                             reason=f"it is not a valid .xlsx workbook ({_first_line(exc)})") from exc
+    names, visible, parts = [], [], {}
+    for node in root.iter(f"{{{_MAIN}}}sheet"):
+        name = node.get("name") or ""
+        names.append(name)
+        if node.get("state", "visible") == "visible":
+            visible.append(name)
+        target = targets.get(node.get(f"{{{_REL}}}id") or "")
+        if target:
+            parts[name] = target
+    return _Book(names, visible, parts)
+
+
+def _relationships(archive: zipfile.ZipFile, part: str, parser, ids: bool = False):
+    """(type or id, target part) of every relationship of `part` ('' for the package)."""
+    from lxml import etree
+
+    folder, name = posixpath.split(part)
+    rels = posixpath.join(folder, "_rels", name + ".rels")
+    if rels not in archive.NameToInfo:
+        return []
+    out = []
+    for rel in etree.fromstring(archive.read(rels), parser).iter(f"{{{_PKG_REL}}}Relationship"):
+        target = rel.get("Target", "")
+        target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+            posixpath.join(folder, target))
+        out.append((rel.get("Id", "") if ids else rel.get("Type", ""), target))
+    return out
+
+
+def _open_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path):
+    try:
+        return archive.open(member)
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, ValueError) as exc:
+        # RuntimeError: an encrypted member; NotImplementedError: an unknown compression
+        raise CannotContinue("file-unreadable", path=path, reason=_first_line(exc)) from exc
+
+
+def _check_sheet_size(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path,
+                      limits: Limits) -> None:
+    """Refuse a worksheet with more rows or cells than `limits`. The reader allocates
+    every cell from the first to the last one, filled or not, so what counts is how far
+    apart the cell references (r="AB12") are, not how many cells there are.
+
+    One pass over the XML looks only for the longest column letters and row numbers (a
+    search for a pattern that is not there is fast); the exact last row and column are
+    found (in a second pass, among the longest references only) when the bound that gives
+    is over a limit."""
+    letters, digits, rows = _scan(archive, member, path)
+    if digits > DIGITS_MAX:
+        raise CannotContinue("xlsx-too-large", path=path, size=f"rows numbered over {10 ** DIGITS_MAX - 1:,}",
+                             limit=f"{limits.max_rows:,} rows", setting="max_rows")
+    width = {1: 26, 2: 702}.get(letters, 16384)
+    last_row = 10 ** digits - 1
+    if last_row > limits.max_rows or width * last_row > limits.max_cells:
+        width, last_row = _exact_extent(archive, member, path, letters, digits)
+    rows = max(rows, last_row)
+    if rows > limits.max_rows:
+        raise CannotContinue("xlsx-too-large", path=path, size=f"{rows:,} rows",
+                             limit=f"{limits.max_rows:,} rows", setting="max_rows")
+    if width * last_row > limits.max_cells:
+        raise CannotContinue("xlsx-too-large", path=path,
+                             size=f"{width * last_row:,} cells ({last_row:,} rows x {width:,} columns)",
+                             limit=f"{limits.max_cells:,} cells", setting="max_cells")
+
+
+def _chunks(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path):
+    """The worksheet XML in pieces, as (data, end): `data[:end]` ends before a `<`, so no
+    reference is cut in two (and no copy of the piece is made to say so)."""
+    tail = b""
+    try:
+        with _open_member(archive, member, path) as fh:
+            while chunk := fh.read(_CHUNK):
+                data = tail + chunk if tail else chunk
+                cut = data.rfind(b"<")
+                if cut <= 0:
+                    tail = data
+                    continue
+                yield data, cut
+                tail = data[cut:]
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
+        raise CannotContinue("file-unreadable", path=path, reason=_first_line(exc)) from exc
+    if tail:
+        yield tail, len(tail)
+
+
+def _scan(archive, member, path) -> tuple[int, int, int]:
+    """(most column letters, most row digits, number of <row> elements). Per piece one
+    search for a reference with more letters and one with more digits than seen so far,
+    which normally find nothing. (Two simple patterns: their alternation is several times
+    slower to search for.)"""
+    letters, digits, rows = 1, 1, 0
+    row_tag = None
+    for data, end in _chunks(archive, member, path):
+        if row_tag is None:
+            m = _WORKSHEET.search(data, 0, end)
+            row_tag = b"<" + ((m.group(1) or b"") if m else b"") + b"row"
+        rows += data.count(row_tag, 0, end)
+        while letters < 3 and (m := _pattern(rb'r="[A-Z]{%d,3}[0-9]' % (letters + 1)).search(data, 0, end)):
+            letters = len(_REF.match(data, m.start()).group(1))
+        while digits <= DIGITS_MAX and (m := _pattern(rb'r="[A-Z]{1,3}[0-9]{%d}' % (digits + 1)).search(data, 0, end)):
+            digits = len(_REF.match(data, m.start(), m.start() + 32).group(2))
+    return letters, digits, rows
+
+
+DIGITS_MAX = 12  # a row number longer than this is refused without reading it as a number
+_WORKSHEET = re.compile(rb"<(\w+:)?worksheet\b")
+_REF = re.compile(rb'r="([A-Z]+)([0-9]+)')
+_PATTERNS: dict[bytes, re.Pattern] = {}
+
+
+def _pattern(source: bytes) -> re.Pattern:
+    return _PATTERNS.setdefault(source, re.compile(source))
+
+
+def _exact_extent(archive, member, path, letters: int, digits: int) -> tuple[int, int]:
+    """(last column, last row) among the references with `letters` letters and `digits`
+    digits: the largest ones, so the list stays short."""
+    column_re = re.compile(rb'r="([A-Z]{%d})[0-9]' % letters)
+    row_re = re.compile(rb'r="[A-Z]{1,3}([0-9]{%d})"' % digits)
+    last_column, last_row = b"", b""
+    for data, end in _chunks(archive, member, path):
+        last_column = max(last_column, max(column_re.findall(data, 0, end), default=b""))
+        last_row = max(last_row, max(row_re.findall(data, 0, end), default=b""))
+    width = 0
+    for ch in last_column:
+        width = width * 26 + ch - 64
+    return width, int(last_row or 0)
+
+
 # --- both ---------------------------------------------------------------------------------
 
 def _finish(path: Path, sheet: str, frame: pl.DataFrame, numeric: frozenset[str],
-            dialect: CsvDialect | None) -> RawSheet:
+            dialect: CsvDialect | None, issues: list[Issue] = ()) -> RawSheet:
     headers = [str(h) for h in frame.columns]
     frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     if headers:
@@ -174,4 +531,5 @@ def _finish(path: Path, sheet: str, frame: pl.DataFrame, numeric: frozenset[str]
             pl.col(h).is_null() | (pl.col(h).str.strip_chars() == "") for h in headers
         )
         frame = frame.filter(~blank)
-    return RawSheet(path, sheet, headers, frame, numeric, dialect)
+    located = tuple(i.at(file=path.name, sheet=sheet) for i in issues)
+    return RawSheet(path, sheet, headers, frame, numeric, dialect, located)

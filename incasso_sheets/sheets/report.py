@@ -4,7 +4,8 @@ on its cell, then an `Issues` sheet.
 One worksheet per input sheet, in the order debtors, invoices: for an .xlsx the values,
 number formats, column widths, frozen panes and header font of the original; for a .csv
 the text as read. A cell with an error is filled red, a cell with only warnings orange, and
-its comment holds the messages. The `Issues` sheet lists every issue with a link to its
+its comment holds the messages. The `Issues` sheet (`Meldingen` in Dutch; headers and
+words in the user's language, codes as they are) lists every issue with a link to its
 cell; an issue whose column is not in the sheet (a missing column) is listed and linked to
 its row, and one without a row (a setting) is listed only.
 
@@ -27,14 +28,15 @@ from typing import TYPE_CHECKING, Any
 
 import openpyxl
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ERROR_CODES, Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
+from incasso_sheets import messages
 from incasso_sheets.errors import CannotContinue
-from incasso_sheets.formats.safe_text import FORMULA_STARTS
+from incasso_sheets.formats.safe_text import FORMULA_STARTS, fits_worksheet, worksheet_text
 from incasso_sheets.formats.workbook import FIXED_STAMP
 from incasso_sheets.formats.workbook import save as save_workbook
 from incasso_sheets.issues import Issue
@@ -43,7 +45,7 @@ from incasso_sheets.sheets.read import ROW, RawSheet
 if TYPE_CHECKING:
     from incasso_sheets import api
 
-ISSUES_SHEET = "Issues"
+ISSUES_SHEET = "Issues"  # in English; messages "issues-sheet" has both
 ISSUE_COLUMNS = ("severity", "code", "file", "sheet", "row", "column", "value", "message")
 ISSUE_WIDTHS = (9, 28, 22, 16, 7, 22, 30, 90)
 LINK_COLUMN = ISSUE_COLUMNS.index("column") + 1  # the Issues cell that links to the issue's cell
@@ -78,7 +80,8 @@ def write_report(path: Path, result: api.CheckResult, lang: str = "en") -> None:
     sheets = [result.debtors.raw, result.invoices.raw]
     if any(_same_file(path, raw.path) for raw in sheets):
         raise CannotContinue("report-is-input", path=path)
-    titles = sheet_titles(raw.sheet for raw in sheets)
+    issues_title = messages.text("issues-sheet", lang)
+    titles = sheet_titles((raw.sheet for raw in sheets), (issues_title, "History"))
     issues = result.report.sorted()
     marks: list[dict[int, dict[int, list[Issue]]]] = [{} for _ in sheets]
     for i in issues:
@@ -98,7 +101,7 @@ def write_report(path: Path, result: api.CheckResult, lang: str = "en") -> None:
             rows = _csv_rows(ws, raw)
         _write_marked(ws, rows, sheet_marks, lang)
     sources.clear()
-    _write_issues(wb.create_sheet(ISSUES_SHEET), issues, sheets, titles, lang)
+    _write_issues(wb.create_sheet(issues_title), issues, sheets, titles, lang)
     _save_atomically(wb, path)
 
 
@@ -133,8 +136,9 @@ def sheet_titles(names: Iterable[str], reserved: tuple[str, ...] = _RESERVED_TIT
 def safe_text_cell(ws, text: str) -> Cell:
     """A cell that holds `text` as text, even when it looks like a formula ('=...') or an
     error ('#N/A'): openpyxl would otherwise store '=...' as a formula that Excel runs.
-    Characters that cannot be stored in a worksheet (control characters) are dropped."""
-    cell = WriteOnlyCell(ws, ILLEGAL_CHARACTERS_RE.sub("", text))
+    Characters that cannot be stored in a worksheet (control characters) show as U+FFFD,
+    and a text over Excel's 32,767 characters is cut (`safe_text.worksheet_text`)."""
+    cell = WriteOnlyCell(ws, worksheet_text(text))
     cell.data_type = "s"
     return cell
 
@@ -142,7 +146,7 @@ def safe_text_cell(ws, text: str) -> Cell:
 def _text(ws, text: str) -> Cell | str:
     """`text` for a row to append: the plain string where openpyxl stores it as text anyway
     (most values, and much faster), else a `safe_text_cell`."""
-    if text.startswith(FORMULA_STARTS) or text in ERROR_CODES or ILLEGAL_CHARACTERS_RE.search(text):
+    if text.startswith(FORMULA_STARTS) or text in ERROR_CODES or not fits_worksheet(text):
         return safe_text_cell(ws, text)
     return text
 
@@ -238,7 +242,7 @@ def _mark(ws, cells: list, row_marks: dict[int, list[Issue]] | None, lang: str) 
 
 
 def _comment(lines: list[str]) -> Comment:
-    text = "\n".join(ILLEGAL_CHARACTERS_RE.sub("", line) for line in lines)
+    text = worksheet_text("\n".join(lines))
     wrapped = sum(max(1, math.ceil(len(line) / 45)) for line in lines)
     return Comment(text, COMMENT_AUTHOR, height=16 * wrapped + 12, width=270)
 
@@ -253,12 +257,13 @@ def _write_issues(ws, issues: list[Issue], sheets: list[RawSheet], titles: list[
     bold = Font(bold=True)
     header = []
     for name in ISSUE_COLUMNS:
-        cell = safe_text_cell(ws, name)
+        cell = safe_text_cell(ws, messages.text(f"issues-col-{name}", lang))
         cell.font = bold
         header.append(cell)
     ws.append(header)
     for i in issues:
-        values = (i.severity, i.code, i.file, i.sheet, i.row, i.column, i.value, i.message(lang))
+        values = (messages.text(f"severity-{i.severity}", lang), i.code, i.file, i.sheet, i.row,
+                  i.column, i.value, i.message(lang))
         cells = [safe_text_cell(ws, v) if isinstance(v, str) else v for v in values]
         cells[0].fill = ERROR_FILL if i.is_error else WARNING_FILL
         target = locate(i, sheets)

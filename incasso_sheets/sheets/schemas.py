@@ -18,13 +18,16 @@ from incasso_sheets.sheets import parse
 from incasso_sheets.sheets.read import ROW
 from incasso_sheets.sheets.validate import Rule
 
-SCHEMES = {"CORE": "CORE", "B2B": "B2B", "STANDAARD": "CORE", "ZAKELIJK": "B2B"}
-SEQUENCES = {s: s for s in ("FRST", "RCUR", "OOFF", "FNAL")}
+# Codes 1/2 (scheme) and 1/2/3 (sequence) are the Visma eAccounting API's mandate_type and
+# sequence_type, so an export reads as it is. Sequence 1 is "recurring": FRST or RCUR is
+# derived from the history, as for an empty cell ("" here, null in the typed frame).
+SCHEMES = {"CORE": "CORE", "B2B": "B2B", "STANDAARD": "CORE", "ZAKELIJK": "B2B", "1": "CORE", "2": "B2B"}
+SEQUENCES = {**{s: s for s in ("FRST", "RCUR", "OOFF", "FNAL")}, "1": "", "2": "FNAL", "3": "OOFF"}
 ATTEMPT_SUFFIX_MAX = 3  # "-2" .. "-99" for re-presentations
 
 DEBTOR_TEXT = ("debtor_id", "name", "iban", "bic", "direct_debit", "mandate_id", "mandate_date",
                "mandate_end_date", "scheme", "sequence", "street", "postcode", "city", "country",
-               "email")
+               "email", "last_collection_date")
 INVOICE_TEXT = ("invoice_number", "debtor_id", "invoice_date", "due_date", "amount", "currency",
                 "description")
 
@@ -61,6 +64,7 @@ def prepare_debtors(frame: pl.DataFrame, numeric: frozenset[str] = frozenset()) 
         _mandate=parse.text("mandate_id"),
         _mandate_date=parse.date("mandate_date", "mandate_date" in numeric),
         _mandate_end=parse.date("mandate_end_date", "mandate_end_date" in numeric),
+        _last_collection=parse.date("last_collection_date", "last_collection_date" in numeric),
         _scheme=parse.code("scheme", SCHEMES),
         _sequence=parse.code("sequence", SEQUENCES),
         _country_given=parse.text("country").str.to_uppercase(),
@@ -90,6 +94,38 @@ def _bic_verdict(bic: str, iban: str, derived: str | None) -> tuple[str | None, 
     return None, identifiers.bic_matches_iban(bic, derived, iban)
 
 
+def id_rules(column: str, value: pl.Expr, code: str, *, required: pl.Expr | None = None,
+             mandate: bool = False, limit: int | None = None) -> list[Rule]:
+    """`<code>-missing` (where `required`), `<code>-too-long` and `<code>-invalid`: the
+    rules of an identifier that travels in a SEPA file (sepa-rules.md §4.4, §5.4)."""
+    length = (("length", value.str.len_chars()),)
+    rules = [] if required is None else [Rule(column, f"{code}-missing", ~required | value.is_not_null())]
+    return [
+        *rules,
+        Rule(column, f"{code}-too-long", value.str.len_chars() <= (limit or text.ID_MAX),
+             params=length if limit is None else (*length, ("limit", pl.lit(limit)))),
+        Rule(column, f"{code}-invalid", text.sepa_id_expr(value, mandate=mandate)),
+    ]
+
+
+def amount_rules() -> list[Rule]:
+    """An amount cell (money.with_amount_columns on `amount`): present, readable, in range."""
+    c = pl.col
+    problem = c("amount_problem")
+    return [
+        Rule("amount", "amount-missing", parse.text("amount").is_not_null()),
+        *[Rule("amount", code, problem.is_null() | (problem != code))
+          for code in (money.INVALID, money.AMBIGUOUS, money.TOO_MANY_DECIMALS)],
+        Rule("amount", money.TOO_LARGE, ((problem.is_null() | (problem != money.TOO_LARGE))
+                                         & (c("amount_cents") <= money.MAX_CENTS))),
+    ]
+
+
+def date_rule(column: str, parsed: str) -> Rule:
+    """`date-invalid`: the cell has text that `parse.date` could not read."""
+    return Rule(column, "date-invalid", ~parse.invalid(column, pl.col(parsed)))
+
+
 def debtor_rules(today: dt.date) -> list[Rule]:
     c = pl.col
     dd = c("_dd").fill_null(False)
@@ -115,10 +151,7 @@ def debtor_rules(today: dt.date) -> list[Rule]:
              params=(("reason", c("_bic_problem")),)),
         Rule("bic", "bic-iban-mismatch", ~dd | c("_bic_matches").fill_null(True),
              params=(("expected", pl.coalesce("_derived_bic", c("_iban_country"))),)),
-        Rule("mandate_id", "mandate-id-missing", ~dd | c("_mandate").is_not_null()),
-        Rule("mandate_id", "mandate-id-too-long", c("_mandate").str.len_chars() <= text.ID_MAX,
-             params=(("length", c("_mandate").str.len_chars()),)),
-        Rule("mandate_id", "mandate-id-invalid", text.sepa_id_expr(c("_mandate"), mandate=True)),
+        *id_rules("mandate_id", c("_mandate"), "mandate-id", required=dd, mandate=True),
         Rule("mandate_id", "mandate-id-duplicate",
              c("_mandate_first").is_null() | (c(ROW) == c("_mandate_first")),
              params=(("other_row", c("_mandate_first")),)),
@@ -129,6 +162,14 @@ def debtor_rules(today: dt.date) -> list[Rule]:
              params=(("today", pl.lit(today.isoformat())),)),
         Rule("mandate_end_date", "date-invalid", ~parse.invalid("mandate_end_date", c("_mandate_end"))),
         Rule("mandate_end_date", "mandate-end-before-start", c("_mandate_end") >= c("_mandate_date")),
+        date_rule("last_collection_date", "_last_collection"),
+        Rule("last_collection_date", "last-collection-date-in-future", c("_last_collection") <= today,
+             params=(("today", pl.lit(today.isoformat())),)),
+        # A collection before the signing date was made under an earlier mandate: this one
+        # is still unused (typed_debtors drops the date), so its first collection is FRST.
+        Rule("last_collection_date", "last-collection-before-mandate-date",
+             c("_last_collection") >= c("_mandate_date"), WARNING,
+             params=(("mandate_date", c("_mandate_date")),)),
         Rule("scheme", "scheme-invalid", ~parse.invalid("scheme", c("_scheme"))),
         Rule("sequence", "sequence-invalid", ~parse.invalid("sequence", c("_sequence"))),
         Rule("country", "country-invalid", c("_country_given").str.contains(r"^[A-Z]{2}$")),
@@ -154,8 +195,10 @@ def typed_debtors(prepared: pl.DataFrame, default_scheme: str = "CORE") -> pl.Da
         c("_mandate_key").alias("mandate_key"),
         c("_mandate_date").alias("mandate_date"),
         c("_mandate_end").alias("mandate_end_date"),
+        pl.when(c("_mandate_date").is_null() | (c("_last_collection") >= c("_mandate_date")))
+        .then(c("_last_collection")).alias("last_collection_date"),
         c("_scheme").fill_null(default_scheme).alias("scheme"),
-        c("_sequence").alias("sequence"),
+        pl.when(c("_sequence") != "").then(c("_sequence")).alias("sequence"),
         *[pl.Series(name, text.sanitise_series(prepared[name].str.strip_chars())).alias(name)
           for name in ("street", "postcode", "city")],
         c("_country").alias("country"),
@@ -182,29 +225,26 @@ def prepare_invoices(frame: pl.DataFrame, known_debtors: pl.Series,
     )
 
 
+def invoice_number_limit(prefix_length: int = 0) -> int:
+    """How long an invoice number may be: it becomes the EndToEndId, plus "-n" on a retry."""
+    return text.ID_MAX - prefix_length - ATTEMPT_SUFFIX_MAX
+
+
 def invoice_rules(prefix_length: int = 0) -> list[Rule]:
     c = pl.col
-    limit = text.ID_MAX - prefix_length - ATTEMPT_SUFFIX_MAX
-    problem = c("amount_problem")
+    limit = invoice_number_limit(prefix_length)
     return [
-        Rule("invoice_number", "invoice-number-missing", c("_number").is_not_null()),
+        *id_rules("invoice_number", c("_number"), "invoice-number", required=pl.lit(True), limit=limit),
         Rule("invoice_number", "invoice-number-duplicate",
              c("_number_first").is_null() | (c(ROW) == c("_number_first")),
              params=(("other_row", c("_number_first")),)),
-        Rule("invoice_number", "invoice-number-too-long", c("_number").str.len_chars() <= limit,
-             params=(("length", c("_number").str.len_chars()), ("limit", pl.lit(limit)))),
-        Rule("invoice_number", "invoice-number-invalid", text.sepa_id_expr(c("_number"))),
         Rule("debtor_id", "debtor-id-missing", c("_debtor").is_not_null()),
         Rule("debtor_id", "debtor-unknown", c("_debtor").is_null() | c("_debtor_known")),
         Rule("invoice_date", "invoice-date-missing", parse.text("invoice_date").is_not_null()),
-        Rule("invoice_date", "date-invalid", ~parse.invalid("invoice_date", c("_invoice_date"))),
+        date_rule("invoice_date", "_invoice_date"),
         Rule("due_date", "due-date-missing", parse.text("due_date").is_not_null()),
-        Rule("due_date", "date-invalid", ~parse.invalid("due_date", c("_due_date"))),
-        Rule("amount", "amount-missing", parse.text("amount").is_not_null()),
-        *[Rule("amount", code, problem.is_null() | (problem != code))
-          for code in (money.INVALID, money.AMBIGUOUS, money.TOO_MANY_DECIMALS)],
-        Rule("amount", money.TOO_LARGE, ((problem.is_null() | (problem != money.TOO_LARGE))
-                                         & (c("amount_cents") <= money.MAX_CENTS))),
+        date_rule("due_date", "_due_date"),
+        *amount_rules(),
         Rule("amount", "amount-not-positive", c("amount_cents") > 0, WARNING),
         Rule("currency", "currency-not-eur", c("_currency") == "EUR", WARNING,
              params=(("currency", c("_currency")),)),

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import os
+import re
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.writer.excel import ExcelWriter
 
+from incasso_sheets import messages
 from incasso_sheets.errors import CannotContinue
 from incasso_sheets.settings import FILENAME as SETTINGS_FILENAME
 from incasso_sheets.sheets.columns import DEBTOR_COLUMNS, INVOICE_COLUMNS, Column
@@ -49,6 +52,7 @@ NUMBER_FORMATS = {
     "invoice_number": TEXT_FORMAT,
     "mandate_date": DATE_FORMAT,
     "mandate_end_date": DATE_FORMAT,
+    "last_collection_date": DATE_FORMAT,
     "invoice_date": DATE_FORMAT,
     "due_date": DATE_FORMAT,
     "amount": AMOUNT_FORMAT,
@@ -97,7 +101,8 @@ def build_workbook(layout: SheetLayout) -> Workbook:
             validation = DataValidation(
                 type="list", formula1='"' + ",".join(CHOICES[column.name]) + '"',
                 allow_blank=True, showErrorMessage=True, errorTitle=header,
-                error="Kies een waarde uit de lijst: " + ", ".join(CHOICES[column.name]),
+                # The blank workbooks are Dutch in every language, like their headers.
+                error=messages.text("template-choose", "nl", choices=", ".join(CHOICES[column.name])),
             )
             validation.add(f"{letter}2:{letter}{LAST_ROW}")
             ws.add_data_validation(validation)
@@ -146,6 +151,35 @@ def _umask() -> int:
 def settings_template() -> bytes:
     """The commented incasso.toml shipped with the package."""
     return resources.files("incasso_sheets").joinpath(SETTINGS_TEMPLATE).read_bytes()
+
+
+def filled_settings(language: str = "", **sections: dict[str, str | None]) -> bytes:
+    """The commented incasso.toml with values filled in: `language`, and per section a dict
+    of key -> value (None leaves the template's line, commented out or not, as it is).
+    A commented-out key (`# bic = ...`) that gets a value is switched on."""
+    lines = settings_template().decode("utf-8").splitlines(keepends=True)
+    section = ""
+    out = []
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            section = stripped[1:-1]
+        key = _KEY_LINE.match(stripped)
+        if key:
+            wanted = {"language": language or None} if section == "" else sections.get(section, {})
+            value = wanted.get(key.group(1))
+            if value is not None:
+                line = f"{key.group(1)} = {_toml_string(value)}\n"
+        out.append(line)
+    return "".join(out).encode("utf-8")
+
+
+_KEY_LINE = re.compile(r"^#? ?([a-z_]+) = ")
+
+
+def _toml_string(value: str) -> str:
+    # A JSON string is a valid TOML basic string (the same escapes, \uXXXX included).
+    return json.dumps(value, ensure_ascii=False)
 
 
 def write_templates(folder: Path, force: bool = False) -> list[Path]:

@@ -1,0 +1,106 @@
+"""`incasso ledger export DIR`: every table of the ledger as a CSV file, for an auditor.
+
+One file per table, `<table>.csv`, in the `iso` dialect of formats.csvfile (`,`, UTF-8,
+LF, ISO dates as stored), the column names as headers, rows in the order they were
+written. Amounts stay integer cents under their own names (`amount_cents`), so the files
+add up to the ledger exactly; text passes through the formula-safe rule like every CSV
+incasso-sheets writes. All tables are read in one read transaction (one consistent
+state, even while a run commits), written into a temporary folder beside DIR and then
+renamed to DIR in one step: DIR holds the whole export or does not exist.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import polars as pl
+
+from incasso_sheets import faults
+from incasso_sheets.errors import CannotContinue
+from incasso_sheets.formats.csvfile import write_csv
+from incasso_sheets.ledger import Ledger
+
+TEMP_PREFIX = ".incasso-tmp-export-"
+
+
+def read_tables(led: Ledger) -> dict[str, pl.DataFrame]:
+    """Every table of the ledger, by name, read in one transaction."""
+    conn = led.conn
+    began = not conn.in_transaction
+    if began:
+        conn.execute("BEGIN")
+    try:
+        names = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "ORDER BY name")]
+        tables = {}
+        for name in names:
+            columns = conn.execute(f'PRAGMA table_info("{name}")').fetchall()
+            schema = {c[1]: pl.Int64 if c[2].upper().startswith("INT") else pl.Utf8 for c in columns}
+            select = ", ".join(f'"{c}"' if t == pl.Int64 else f'CAST("{c}" AS TEXT)'
+                               for c, t in schema.items())
+            tables[name] = led.frame(f'SELECT {select} FROM "{name}" ORDER BY rowid', schema=schema)
+        return tables
+    finally:
+        if began:
+            conn.execute("ROLLBACK")
+
+
+def export_tables(tables: dict[str, pl.DataFrame], folder: Path) -> list[Path]:
+    """Write `tables` to FOLDER/<table>.csv, all at once; FOLDER must be new or empty."""
+    folder = Path(folder)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise CannotContinue("export-folder-not-empty", path=folder)
+    parent = folder.absolute().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    sweep_temp_folders(parent, folder.name)
+    temp = parent / f"{TEMP_PREFIX}{os.getpid()}-{folder.name}"
+    shutil.rmtree(temp, ignore_errors=True)
+    temp.mkdir()
+    try:
+        for name, frame in tables.items():
+            # write_csv shows Int64 `_cents` columns as amounts (12.50); an export keeps the
+            # stored integers, so those columns go in under a name without that suffix.
+            renamed = frame.rename({c: f"{c}#" for c in frame.columns if c.endswith("_cents")})
+            with open(temp / f"{name}.csv", "wb") as out:
+                write_csv(out, renamed, list(frame.columns), "iso")
+                out.flush()
+                os.fsync(out.fileno())
+            faults.point("after-first-table")
+        _fsync(temp)
+        os.replace(temp, folder)  # an empty FOLDER is replaced as well
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+    _fsync(parent)
+    return [folder / f"{name}.csv" for name in tables]
+
+
+def sweep_temp_folders(parent: Path, name: str) -> None:
+    """Remove the temporary folders of exports to `name` whose process has ended."""
+    end = f"-{name}"
+    for path in parent.iterdir():
+        if path.name.startswith(TEMP_PREFIX) and path.name.endswith(end):
+            pid = path.name[len(TEMP_PREFIX):-len(end)]
+            if pid.isdigit() and not _running(int(pid)):
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _fsync(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

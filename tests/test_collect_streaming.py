@@ -1,0 +1,164 @@
+"""The parts of collect made for a million invoices behave as the plain versions would:
+the XSD validated in a thread beside the rest of the run, the quick validity pass of
+formats.xsd, CSV written in chunks, ledger rows made a chunk at a time."""
+
+from __future__ import annotations
+
+import io
+import random
+import sqlite3
+from contextlib import closing
+
+import polars as pl
+import pytest
+from test_collect import ONE_DEBTOR, Books, invoices
+from test_xsd import pain008
+
+from incasso_sheets import ledger
+from incasso_sheets.errors import CannotContinue
+from incasso_sheets.formats import csvfile, pain008 as pain008_format, xsd
+
+
+
+@pytest.fixture
+def books(tmp_path) -> Books:
+    books = Books(tmp_path)
+    books.sheets(ONE_DEBTOR, invoices("A-1;10001;01-11-2026;01-12-2026;10,00;Contributie",
+                                      "A-2;10001;01-11-2026;15-12-2026;12,50;Lesgeld"))
+    return books
+
+
+@pytest.fixture
+def invalid_xml(monkeypatch):
+    """pain.008 files with one amount the XSD refuses (-10.00)."""
+    original = pain008_format.write_pain008
+
+    def write(out, message, version="pain.008.001.08"):
+        buffer = io.BytesIO()
+        original(buffer, message, version)
+        out.write(buffer.getvalue().replace(b'Ccy="EUR">10.00<', b'Ccy="EUR">-10.00<', 1))
+
+    monkeypatch.setattr(pain008_format, "write_pain008", write)
+
+
+def ledger_rows(books: Books) -> int:
+    db = books.folder / "incasso.db"
+    with closing(sqlite3.connect(db)) as conn:
+        return conn.execute("SELECT count(*) FROM transactions").fetchone()[0]
+
+
+def test_an_invalid_file_stops_the_run_before_the_commit(books, invalid_xml):
+    with pytest.raises(CannotContinue) as raised:
+        books.collect()
+    assert raised.value.code == "xsd-invalid"
+    assert "InstdAmt" in raised.value.params["problems"]
+    assert books.files() == []          # no final files and no temporary files
+    assert ledger_rows(books) == 0
+
+
+def test_an_invalid_file_is_reported_before_a_later_failure(books, invalid_xml, monkeypatch):
+    """Validated right after writing, the file would have stopped the run first."""
+    from incasso_sheets import collect_run
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("summary failed")
+
+    monkeypatch.setattr(collect_run, "write_summary", broken)
+    with pytest.raises(CannotContinue) as raised:
+        books.collect()
+    assert raised.value.code == "xsd-invalid"
+    assert books.files() == []
+
+
+def test_an_invalid_file_is_reported_before_a_ledger_failure(books, invalid_xml, monkeypatch):
+    def broken(*args, **kwargs):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(ledger, "record_mandates", broken)
+    with pytest.raises(CannotContinue) as raised:
+        books.collect()
+    assert raised.value.code == "xsd-invalid"
+    assert books.files() == []
+    assert ledger_rows(books) == 0
+
+
+def test_a_later_failure_stands_when_the_files_are_valid(books, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(ledger, "record_mandates", broken)
+    with pytest.raises(RuntimeError, match="a bug"):
+        books.collect()
+    assert books.files() == []
+
+
+def test_no_xsd_commits_an_invalid_file(books, invalid_xml):
+    result = books.collect(validate_xsd=False)
+    assert result.written and ledger_rows(books) == 2
+
+
+# --- the quick validity pass of formats.xsd -------------------------------------------------
+
+def mutations(data: bytes, rng: random.Random, count: int):
+    for _ in range(count):
+        i = rng.randrange(len(data))
+        kind = rng.randrange(6)
+        if kind == 0:
+            yield data[:i]
+        elif kind == 1:
+            yield data[:i] + data[i + 1:]
+        elif kind == 2:
+            yield data[:i] + bytes([rng.choice(b"<>&x;/\"' 0-9AZ\x00")]) + data[i:]
+        elif kind == 3:
+            lines = data.split(b"\n")
+            del lines[rng.randrange(len(lines))]
+            yield b"\n".join(lines)
+        elif kind == 4:
+            lines = data.split(b"\n")
+            j = rng.randrange(len(lines))
+            yield b"\n".join(lines[:j] + [lines[j]] + lines[j:])
+        else:
+            yield data[:i] + b"&x;" + data[i:]
+
+
+@pytest.mark.parametrize("chunk_bytes", [1 << 20, 97])
+def test_the_quick_pass_never_passes_a_file_the_full_scan_refuses(tmp_path, monkeypatch, chunk_bytes):
+    monkeypatch.setattr(xsd, "_CHUNK_BYTES", chunk_bytes)
+    rng = random.Random(chunk_bytes)
+    path = tmp_path / "file.xml"
+    schema = xsd.schema_for("pain.008.001.08")
+    seen = set()
+    for data in mutations(pain008(count=6), rng, 300):
+        path.write_bytes(data)
+        failing, errors, _ = xsd._scan(path, schema, 20)
+        quick = xsd._is_valid(path, schema)
+        assert quick == (not errors), data
+        seen.add(quick)
+    assert seen == {True, False}
+
+
+# --- CSV in chunks, ledger rows in chunks -----------------------------------------------------
+
+def test_csv_in_chunks_is_the_csv_in_one_piece(monkeypatch):
+    frame = pl.DataFrame({"name": ["=1+1", "Jansen; B.", 'say "hi"', None, "Bakker"],
+                          "amount_cents": [100, -5, 0, None, 123456]})
+
+    def written(chunk_rows: int) -> bytes:
+        monkeypatch.setattr(csvfile, "CHUNK_ROWS", chunk_rows)
+        out = io.BytesIO()
+        csvfile.write_csv(out, frame, ["Naam", "Bedrag"], "nl")
+        return out.getvalue()
+
+    whole = written(100)
+    assert whole.startswith(b"\xef\xbb\xbfNaam;Bedrag\r\n")
+    assert written(2) == whole == written(1)
+    monkeypatch.setattr(csvfile, "CHUNK_ROWS", 2)
+    empty = io.BytesIO()
+    csvfile.write_csv(empty, frame.clear(), ["Naam", "Bedrag"], "iso")
+    assert empty.getvalue() == b"Naam,Bedrag\n"
+
+
+def test_ledger_tuples_in_chunks_are_the_rows():
+    frame = pl.DataFrame({"a": ["x", None, "z", "w", "v"], "b": [1, 2, None, 4, 5]})
+    assert list(ledger._tuples(frame, chunk_rows=2)) == frame.rows()
+    assert list(ledger._tuples(frame.clear(), chunk_rows=2)) == []

@@ -1,0 +1,193 @@
+"""The ledger's schema version: a newer ledger is refused by every command and left byte for
+byte as it was; an older one is migrated forward in place, in order, keeping every row."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+from test_crash import NOW, prepare
+from test_crash_matrix import CLEAR_NOW, COMMANDS, UPDATES, bank_files, incasso, ledger_rows
+
+from incasso_sheets import ledger
+from incasso_sheets.errors import CannotContinue
+from incasso_sheets.ledger import Ledger
+
+PAIN008 = "out/INCS-20261127-0001.pain008.xml"
+EVERY_COMMAND = {
+    "collect": ["collect", "deb.csv", "inv.csv", "-o", "new"],
+    "collect --dry-run": ["collect", "deb.csv", "inv.csv", "-o", "new", "--dry-run"],
+    "clear": ["clear", "bank", "-o", "new"],
+    "clear --dry-run": ["clear", "bank", "-o", "new", "--dry-run"],
+    "status": ["status"],
+    "debtors update": ["debtors", "update", "deb.csv", "upd.csv", "-o", "new.csv"],
+    "debtors update --dry-run": ["debtors", "update", "deb.csv", "upd.csv", "-o", "new.csv",
+                                 "--dry-run"],
+    "ledger check": ["ledger", "check"],
+    "ledger export": ["ledger", "export", "new"],
+    "ledger import": ["ledger", "import", PAIN008],
+    "ledger import --dry-run": ["ledger", "import", PAIN008, "--dry-run"],
+}
+V2 = "ALTER TABLE transactions ADD COLUMN note TEXT; CREATE TABLE notes (note_id INTEGER PRIMARY KEY)"
+
+
+@pytest.fixture(scope="module")
+def collected(tmp_path_factory) -> Path:
+    """A v1 ledger with one collect run, the bank's answer and an update sheet beside it."""
+    folder = prepare(tmp_path_factory.mktemp("collected") / "books")
+    done = incasso(folder, COMMANDS["collect"][1], NOW)
+    assert done.exit_code == 0, done.output
+    bank_files(folder)
+    (folder / "upd.csv").write_text(dedent(UPDATES).lstrip(), encoding="utf-8")
+    return folder
+
+
+def listing(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if not p.name.startswith("incasso.db-"))
+
+
+def version(db: Path) -> str:
+    with closing(sqlite3.connect(db)) as conn:
+        return conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+
+
+@pytest.fixture(scope="module", params=["wal", "delete"])
+def newer(collected, tmp_path_factory, request) -> Path:
+    """The collected folder with its ledger marked schema 99, in WAL or rollback mode."""
+    folder = tmp_path_factory.mktemp(f"newer-{request.param}") / "books"
+    shutil.copytree(collected, folder)
+    with closing(sqlite3.connect(folder / "incasso.db")) as conn:
+        conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+        conn.commit()
+        conn.execute(f"PRAGMA journal_mode = {request.param}")
+    return folder
+
+
+@pytest.mark.parametrize("command", list(EVERY_COMMAND))
+def test_a_newer_ledger_is_refused_by_every_command_and_left_unchanged(newer, command):
+    db = newer / "incasso.db"
+    before = db.read_bytes()
+    names = listing(newer)
+    done = incasso(newer, EVERY_COMMAND[command], CLEAR_NOW)
+    assert done.exit_code == 3, done.output
+    assert done.stderr.endswith("was written by a newer incasso-sheets (schema 99, this one "
+                                "knows 1); upgrade first\n")
+    assert db.read_bytes() == before
+    assert listing(newer) == names  # nothing written (SQLite's -wal/-shm aside, left empty)
+    assert all(p.stat().st_size == 0 for p in newer.glob("incasso.db-wal"))
+
+
+def test_an_empty_file_is_version_0_and_becomes_the_current_schema(tmp_path):
+    db = tmp_path / "incasso.db"
+    db.write_bytes(b"")
+    with Ledger.open(db) as led:
+        assert led.next_run_id() == 1
+    assert version(db) == str(ledger.SCHEMA_VERSION)
+
+
+def test_status_upgrades_an_older_ledger_before_reading_it(tmp_path):
+    folder = prepare(tmp_path)
+    (folder / "incasso.db").write_bytes(b"")  # version 0
+    done = incasso(folder, ["status", "--format", "json"], NOW)
+    assert done.exit_code == 0, done.output
+    assert done.stdout == "[]\n"
+    assert version(folder / "incasso.db") == str(ledger.SCHEMA_VERSION)
+
+
+def test_a_bad_schema_version_is_refused_not_guessed(tmp_path):
+    db = tmp_path / "incasso.db"
+    with Ledger.open(db) as led:
+        led.conn.execute("UPDATE meta SET value = 'two' WHERE key = 'schema_version'")
+    with pytest.raises(CannotContinue) as caught, Ledger.open(db):
+        pass
+    assert caught.value.code == "ledger-unreadable"
+    assert "schema version 'two'" in str(caught.value)
+
+
+@pytest.fixture
+def future(monkeypatch):
+    """Schema versions 2 (SQL) and 3 (Python) added the way a later release adds them."""
+    applied: list[int] = []
+
+    def v2(conn):
+        applied.append(2)
+        for statement in V2.split(";"):
+            conn.execute(statement)
+
+    def v3(conn):
+        applied.append(3)
+        conn.execute("UPDATE transactions SET note = 'from v1'")  # needs v2's column
+
+    monkeypatch.setattr(ledger, "_MIGRATIONS", {**ledger._MIGRATIONS, 2: v2, 3: v3})
+    monkeypatch.setattr(ledger, "SCHEMA_VERSION", 3)
+    return applied
+
+
+def test_migrations_upgrade_a_v1_ledger_in_place_in_order(collected, tmp_path, future):
+    folder = shutil.copytree(collected, tmp_path / "books")
+    db = folder / "incasso.db"
+    rows = ledger_rows(folder)
+    with Ledger.open(db):
+        pass
+    assert future == [2, 3]
+    assert version(db) == "3"
+    upgraded = ledger_rows(folder)
+    assert {t: r for t, r in upgraded.items() if t != "transactions"} == {
+        t: r for t, r in rows.items() if t != "transactions"}
+    assert [r[:-1] for r in upgraded["transactions"]] == rows["transactions"]  # every row kept
+    assert {r[-1] for r in upgraded["transactions"]} == {"from v1"}  # the new column, filled
+    with Ledger.open(db):
+        pass
+    assert future == [2, 3]  # each migration once
+
+    # The upgraded ledger still knows what was collected.
+    again = incasso(folder, COMMANDS["collect"][1], NOW)
+    assert again.exit_code == 0, again.output
+    assert again.stdout.endswith("Nothing to collect.\n")
+    checked = incasso(folder, ["ledger", "check"], NOW)
+    assert checked.stdout == "Ledger OK: 2 messages, 3 batches, 4 transactions\n"
+
+
+def test_a_new_ledger_gets_every_migration_in_order(tmp_path, future):
+    db = tmp_path / "incasso.db"
+    with Ledger.open(db):
+        pass
+    assert future == [2, 3]
+    assert version(db) == "3"
+
+
+def test_a_read_only_command_upgrades_an_older_ledger_first(collected, tmp_path, future):
+    folder = shutil.copytree(collected, tmp_path / "books")
+    done = incasso(folder, ["status", "--format", "json", "--all"], NOW)
+    assert done.exit_code == 0, done.output
+    assert future == [2, 3]
+    assert version(folder / "incasso.db") == "3"
+
+
+def test_a_failing_migration_stops_at_the_last_good_version(collected, tmp_path, monkeypatch):
+    folder = shutil.copytree(collected, tmp_path / "books")
+    db = folder / "incasso.db"
+    rows = ledger_rows(folder)
+
+    def broken(conn):
+        conn.execute("CREATE TABLE half_done (x)")
+        raise RuntimeError("migration bug")
+
+    monkeypatch.setattr(ledger, "_MIGRATIONS", {**ledger._MIGRATIONS, 2: V2, 3: broken})
+    monkeypatch.setattr(ledger, "SCHEMA_VERSION", 3)
+    with pytest.raises(RuntimeError), Ledger.open(db):
+        pass
+    assert version(db) == "2"
+    with closing(sqlite3.connect(db)) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "notes" in tables and "half_done" not in tables  # 2 whole, 3 not at all
+    assert [r[:-1] for r in ledger_rows(folder)["transactions"]] == rows["transactions"]
+
+    monkeypatch.setitem(ledger._MIGRATIONS, 3, "CREATE TABLE fixed (x)")
+    with Ledger.open(db):
+        pass
+    assert version(db) == "3"
