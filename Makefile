@@ -27,7 +27,7 @@ demo: $(BIN)/incasso
 test: $(VENV)/.test-deps
 	$(BIN)/python -m pytest
 
-# The property tests of hostile and broken input with many more examples (some 20 minutes;
+# The property tests of hostile and broken input with many more examples (some 25 minutes;
 # `make test` runs a few of each). FUZZ_EXAMPLES=200 make fuzz for a shorter run.
 FUZZ_EXAMPLES ?= 2000
 fuzz: $(VENV)/.test-deps

@@ -459,7 +459,6 @@ def clear_1m(options: Options) -> Measurement:
 sys.modules.setdefault("run", sys.modules[__name__])
 import bench_collect  # noqa: E402, F401
 
-
 # --- running and reporting ----------------------------------------------------------------
 
 def run_child(bench: Benchmark, options: Options) -> None:

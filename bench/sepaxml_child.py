@@ -23,6 +23,12 @@ from pathlib import Path
 
 
 def rss_mb() -> float:
+    """Peak RSS of this process image (VmHWM): unlike ru_maxrss it does not start from the
+    parent's peak, which a process started by fork and exec inherits."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from incasso_sheets import faults, ledger, messages
 from incasso_sheets.clearing import match
 from incasso_sheets.clearing.bookings import clearing_lines
 from incasso_sheets.collect_run import settings_or_stop
+from incasso_sheets.durable import write_durably
 from incasso_sheets.errors import CannotContinue
 from incasso_sheets.formats import bankfile, camt, csvfile, journal, pain002, workbook
 from incasso_sheets.progress import SILENT, Reporter
@@ -196,13 +196,13 @@ def run_clear(req: ClearRequest) -> ClearResult:
             return f
 
         try:
-            _write(plan(f"{run_name}.journal.csv").temp,
+            write_durably(plan(f"{run_name}.journal.csv").temp,
                    lambda out: journal.write_journal(out, lines, fmt))
             faults.point("after-journal")
             failed = [e for e in booked if e.kind in ("reject", "return")]
             if failed:
                 reopened = _reopened_invoices(led, failed)
-                _write(plan(f"{run_name}.reopened-invoices.csv").temp,
+                write_durably(plan(f"{run_name}.reopened-invoices.csv").temp,
                        lambda out: csvfile.write_csv(out, reopened, INVOICE_HEADERS, fmt))
                 write_returns_report(plan(f"{run_name}.returns.xlsx").temp, failed, txs, req.lang)
         except BaseException:
@@ -229,13 +229,6 @@ def _report_date(report, fallback: dt.date) -> dt.date:
         return dt.date.fromisoformat((report.created or "")[:10])
     except ValueError:
         return fallback
-
-
-def _write(path: Path, fill) -> None:
-    with open(path, "wb") as out:
-        fill(out)
-        out.flush()
-        os.fsync(out.fileno())
 
 
 def _record(conn, run_id: int, booked: list[match.Event], txs, lines: pl.DataFrame, day: dt.date) -> None:

@@ -20,9 +20,10 @@ import polars as pl
 from incasso_sheets import bookings, faults, ledger, migrate_run
 from incasso_sheets.collect import batching, remittance
 from incasso_sheets.collect.select import History, Options, Selection, select_collections
+from incasso_sheets.durable import write_durably
 from incasso_sheets.errors import CannotContinue
 from incasso_sheets.formats import csvfile, journal, workbook
-from incasso_sheets.issues import WARNING, Issue, Report, issue
+from incasso_sheets.issues import WARNING, Issue, Report
 from incasso_sheets.messages import headers
 from incasso_sheets.messages import text as messages_text
 from incasso_sheets.model import Message
@@ -141,6 +142,9 @@ def run_collect(req: CollectRequest) -> CollectResult:
         # Migration report: mandates used per the sheet or an import, imported invoices.
         result.migration, taken_over = migrate_run.collect_migration(led, selection.collections, checked)
         report.extend(taken_over)
+        # Only the selection is needed from here on: the sheets' frames (a few hundred MB
+        # at a million invoices) are let go before the outputs are made.
+        del checked, inv_raw, deb_raw
         if selection.collections.height == 0:
             return result
         first = (led.peek_counter(_counter(today)) if led is not None else 0) + 1
@@ -269,8 +273,10 @@ class XsdValidation:
         """Start validating the (complete, synced) temporary file of `xml`."""
         from incasso_sheets.formats import xsd
 
-        future = (self._pool.submit(xsd.validate_file, xml.temp, self.version)
-                  if self._pool is not None else None)
+        future = None
+        if self._pool is not None:
+            xsd.schema_for(self.version)  # loaded (once) in this thread, not in the worker
+            future = self._pool.submit(xsd.validate_file, xml.temp, self.version)
         self._files.append((xml, count, future))
 
     def wait(self, reporter: Reporter) -> None:
@@ -341,10 +347,10 @@ def _write_outputs(messages: list[Message], selection: Selection, settings: Sett
                     if unbalanced:  # cannot happen by construction; refuse to write rather than trust
                         raise CannotContinue("journal-unbalanced", entries=", ".join(unbalanced[:5]))
                     journal_file = plan(f"{mid}.journal.csv")
-                    _write_file(journal_file.temp, lambda out, lines=lines: journal.write_journal(out, lines, fmt))
+                    write_durably(journal_file.temp, lambda out, lines=lines: journal.write_journal(out, lines, fmt))
                     pre = plan(f"{mid}.prenotification.csv")
                     notices = prenotification(message, selection.collections, settings)
-                    _write_file(pre.temp, lambda out, n=notices: csvfile.write_csv(
+                    write_durably(pre.temp, lambda out, n=notices: csvfile.write_csv(
                         out, n, PRENOTIFICATION_HEADERS, fmt))
                     summary = plan(f"{mid}.summary.xlsx")
                     write_summary(summary.temp, message, selection.skipped if message is messages[0] else None,
@@ -355,13 +361,6 @@ def _write_outputs(messages: list[Message], selection: Selection, settings: Sett
             f.temp.unlink(missing_ok=True)
         raise
     return planned
-
-
-def _write_file(path: Path, fill) -> None:
-    with open(path, "wb") as out:
-        fill(out)
-        out.flush()
-        os.fsync(out.fileno())
 
 
 def collection_journal(message: Message, settings: Settings, booking_date: dt.date) -> pl.DataFrame:

@@ -18,6 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from incasso_sheets import faults
+from incasso_sheets.durable import process_running
 from incasso_sheets.errors import CannotContinue
 from incasso_sheets.formats.csvfile import write_csv
 from incasso_sheets.ledger import Ledger
@@ -84,18 +85,8 @@ def sweep_temp_folders(parent: Path, name: str) -> None:
     for path in parent.iterdir():
         if path.name.startswith(TEMP_PREFIX) and path.name.endswith(end):
             pid = path.name[len(TEMP_PREFIX):-len(end)]
-            if pid.isdigit() and not _running(int(pid)):
+            if pid.isdigit() and not process_running(int(pid)):
                 shutil.rmtree(path, ignore_errors=True)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _fsync(folder: Path) -> None:

@@ -94,7 +94,7 @@ class Migration:
 
 # --- reading -------------------------------------------------------------------------------
 
-def read_import(path: Path, sheet: str | None = None) -> ImportSheet:
+def read_import(path: Path, sheet: str | None = None, limits=None) -> ImportSheet:
     """The import file, checked and typed: a sheet, or a pain.008 the old system wrote."""
     if _looks_like_xml(path):
         frame, message_id = read_pain008(path)
@@ -102,13 +102,13 @@ def read_import(path: Path, sheet: str | None = None) -> ImportSheet:
         rules = migrate.import_rules(invoice_limit=text.ID_MAX, debtor_required=False)
         prepared = migrate.prepare_import(frame, frozenset({"amount"}))
         return ImportSheet(migrate.typed_import(prepared), where, run_rules(prepared, rules, where), "pain.008")
-    raw = read_sheet(path, sheet, migrate.IMPORT_SHEETS)
+    raw = read_sheet(path, sheet, migrate.IMPORT_SHEETS, limits)
     mapping = columns.map_headers(raw.headers, migrate.IMPORT_COLUMNS)
     numeric = frozenset(c for c, h in mapping.found.items() if h in raw.numeric_columns)
     frame = schemas.with_columns(raw.frame, mapping.found, migrate.IMPORT_TEXT)
     prepared = migrate.prepare_import(frame, numeric)
     where = columns.where_of(mapping, migrate.IMPORT_COLUMNS, raw.file, raw.sheet)
-    issues = [i.at(file=raw.file, sheet=raw.sheet) for i in mapping.issues]
+    issues = [*raw.issues, *(i.at(file=raw.file, sheet=raw.sheet) for i in mapping.issues)]
     issues += run_rules(prepared, migrate.import_rules(), where)
     return ImportSheet(migrate.typed_import(prepared), where, issues, "sheet")
 
@@ -181,11 +181,11 @@ def run_import(req: ImportRequest) -> ImportResult:
 
     settings = settings_or_stop(req.config)
     today = req.now.date()
-    sheet = read_import(req.source, req.sheet)
+    sheet = read_import(req.source, req.sheet, settings.limits)
     report = Report(list(sheet.issues))
     result = ImportResult(report, req.source, sheet.kind, rows=sheet.typed.height, dry_run=req.dry_run)
     typed = sheet.typed
-    debtors, invoices = _today_sheets(req, today, settings.collection.scheme)
+    debtors, invoices = _today_sheets(req, today, settings)
     if debtors is not None and sheet.kind == "pain.008":
         owners = debtors.select("mandate_key", pl.col("debtor_id").alias("_owner")).drop_nulls().unique(
             "mandate_key", keep="first")
@@ -215,17 +215,17 @@ def run_import(req: ImportRequest) -> ImportResult:
     return result
 
 
-def _today_sheets(req: ImportRequest, today: dt.date, scheme: str):
+def _today_sheets(req: ImportRequest, today: dt.date, settings):
     """The typed debtors and invoices sheets given to compare with (their own problems are
     for `incasso check`; here only their values count)."""
     from incasso_sheets import api
 
     debtors = invoices = None
     if req.debtors is not None:
-        raw = read_sheet(req.debtors, None, api.DEBTOR_SHEETS)
-        debtors = api.check_debtors(raw, today, scheme)[0].typed
+        raw = read_sheet(req.debtors, None, api.DEBTOR_SHEETS, settings.limits)
+        debtors = api.check_debtors(raw, today, settings.collection.scheme)[0].typed
     if req.invoices is not None:
-        raw = read_sheet(req.invoices, None, api.INVOICE_SHEETS)
+        raw = read_sheet(req.invoices, None, api.INVOICE_SHEETS, settings.limits)
         known = debtors["debtor_id"] if debtors is not None else pl.Series([], dtype=pl.Utf8)
         invoices = api.check_invoices(raw, known)[0].typed
     return debtors, invoices

@@ -28,6 +28,7 @@ from pathlib import Path
 import polars as pl
 
 from incasso_sheets import faults, ledger, messages
+from incasso_sheets.durable import fsync_dirs, process_running
 from incasso_sheets.errors import CannotContinue
 from incasso_sheets.issues import Report
 from incasso_sheets.progress import SILENT, Reporter
@@ -126,7 +127,7 @@ def run_update(req: UpdateRequest) -> UpdateRunResult:
     finally:
         for temp, _final in planned:
             temp.unlink(missing_ok=True)
-    _fsync_dirs({final.parent for _temp, final in planned})
+    fsync_dirs({final.parent for _temp, final in planned})
     result.files = [final for _temp, final in planned]
     result.written = True
     return result
@@ -197,32 +198,10 @@ def sweep_temp_files(final: Path) -> list[Path]:
         return removed
     for path in names:
         pid = path.name[len(start):-len(end)]
-        if pid.isdigit() and not _running(int(pid)):
+        if pid.isdigit() and not process_running(int(pid)):
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _fsync_dirs(folders: set[Path]) -> None:
-    for folder in folders:
-        try:
-            fd = os.open(folder, os.O_RDONLY)
-        except OSError:
-            continue
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _write_sheet(debtors: RawSheet, merged: UpdateResult, temp: Path) -> None:

@@ -6,7 +6,7 @@ characters, NUL and right-to-left marks, very long texts, amounts and dates in e
 notation, formulas and error values, headers missing, repeated or unknown, rows with too
 many or too few fields, separators and encodings, .xlsx cells of every type, merged
 cells and hidden sheets, and plain random bytes. Each sheet goes through `check`,
-`collect` and `debtors update`; every run must end in
+`collect` and `debtors update` (and junk bank files through `clear`); every run must end in
 
 * exit 0, or exit 1 with at least one error reported, or
 * exit 3 with one sentence on stderr,
@@ -194,7 +194,7 @@ def csv_bytes(draw, headers, rows) -> bytes:
     return text.encode(encoding, errors="replace")
 
 
-@examples(12)
+@examples(25)
 @given(debtors=csv_bytes(DEBTOR_HEADERS, DEBTOR_ROWS),
        invoices=csv_bytes(INVOICE_HEADERS, INVOICE_ROWS),
        updates=csv_bytes(DEBTOR_HEADERS, DEBTOR_ROWS))
@@ -253,7 +253,7 @@ def xlsx_bytes(draw, headers, rows, title: str) -> bytes:
     return buffer.getvalue()
 
 
-@examples(8)
+@examples(15)
 @given(debtors=xlsx_bytes(DEBTOR_HEADERS, DEBTOR_ROWS, "Debiteuren"),
        invoices=xlsx_bytes(INVOICE_HEADERS, INVOICE_ROWS, "Facturen"),
        updates=xlsx_bytes(DEBTOR_HEADERS, DEBTOR_ROWS, "Wijzigingen"))
@@ -271,7 +271,7 @@ MAGIC = [b"", b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"\x89PNG\r\n\
          b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x1f\x8b", b"<?xml version='1.0'?>"]
 
 
-@examples(25)
+@examples(40)
 @given(head=st.sampled_from(MAGIC), body=st.binary(max_size=300),
        suffix=st.sampled_from([".csv", ".xlsx", ".txt", ".xlsm", ".xls"]))
 def test_random_bytes_are_refused_or_reported(head, body, suffix):
@@ -323,7 +323,7 @@ def damaged_workbook(draw) -> bytes:
     return out.getvalue()
 
 
-@examples(25)
+@examples(40)
 @given(workbook=damaged_workbook())
 def test_damaged_workbooks_are_refused_or_reported(workbook):
     with workspace() as folder:
@@ -332,3 +332,51 @@ def test_damaged_workbooks_are_refused_or_reported(workbook):
                                                   [INVOICE_HEADERS, *INVOICE_ROWS]), encoding="utf-8")
         run("check", "deb.xlsx", "inv.csv")
         run("debtors", "update", "deb.xlsx", "inv.csv", "-o", "new.xlsx")
+
+
+# --- bank files that are not what clear expects --------------------------------------------------
+
+NAMESPACES = ["urn:iso:std:iso:20022:tech:xsd:camt.053.001.02",
+              "urn:iso:std:iso:20022:tech:xsd:camt.054.001.08",
+              "urn:iso:std:iso:20022:tech:xsd:pain.002.001.03", "urn:x", ""]
+ELEMENTS = ["Stmt", "Ntry", "Amt", "CdtDbtInd", "BookgDt", "Dt", "NtryDtls", "TxDtls", "Refs",
+            "EndToEndId", "RtrInf", "Rsn", "Cd", "Btch", "PmtInfId", "NbOfTxs", "TtlAmt",
+            "OrgnlGrpInfAndSts", "OrgnlMsgId", "GrpSts", "TxInfAndSts", "OrgnlEndToEndId", "TxSts"]
+
+
+@st.composite
+def xml_tree(draw, depth: int = 0) -> str:
+    name = draw(st.sampled_from(ELEMENTS))
+    attrs = ' Ccy="EUR"' if name == "Amt" and draw(st.booleans()) else ""
+    if depth >= 4 or draw(st.integers(0, 2)) == 0:
+        text = draw(st.one_of(cell_text(), st.sampled_from(AMOUNTS + DATES + ["CRDT", "DBIT",
+                                                                              "RJCT", "AC04"])))
+        text = text.replace("&", "&amp;").replace("<", "&lt;")
+        return f"<{name}{attrs}>{text}</{name}>"
+    children = "".join(draw(st.lists(xml_tree(depth + 1), max_size=3)))
+    return f"<{name}{attrs}>{children}</{name}>"
+
+
+@st.composite
+def bank_file(draw) -> bytes:
+    if draw(st.integers(0, 4)) == 0:
+        return draw(st.sampled_from(MAGIC)) + draw(st.binary(max_size=200))
+    namespace = draw(st.sampled_from(NAMESPACES))
+    body = "".join(draw(st.lists(xml_tree(), max_size=4)))
+    xml = f'<?xml version="1.0" encoding="UTF-8"?><Document xmlns="{namespace}">{body}</Document>'
+    data = xml.encode("utf-8", errors="surrogatepass")
+    if draw(st.integers(0, 5)) == 0:
+        data = data[:draw(st.integers(0, len(data)))]
+    return data
+
+
+@examples(30)
+@given(files=st.lists(bank_file(), min_size=1, max_size=3))
+def test_broken_bank_files_are_refused_or_booked(files):
+    with workspace() as folder:
+        (folder / "bank").mkdir()
+        for n, data in enumerate(files):
+            (folder / "bank" / f"file{n}.xml").write_bytes(data)
+        result = CliRunner(env=ENV).invoke(main, ["--lang", "en", "clear", "bank", "-o", "out"])
+        assert_handled(result)
+        assert result.exit_code in (0, 3)

@@ -123,3 +123,25 @@ def test_a_missing_column_is_named(folder):
     result = incasso("ledger", "import", "historie.csv")
     assert result.exit_code == 1
     assert "column-missing" in result.output and "Incassodatum" in result.output
+
+
+def test_a_row_with_too_many_fields_in_the_import_is_reported(tmp_path, monkeypatch):
+    import shutil
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from incasso_sheets.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(Path(__file__).parents[1] / "samples" / "incasso.toml", tmp_path / "incasso.toml")
+    (tmp_path / "historie.csv").write_text(
+        "Factuurnummer;Debiteurnummer;Machtigingskenmerk;Bedrag;Incassodatum\n"
+        "2026-0090;10003;MDT-10003;90,00;01-11-2026;extra\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["ledger", "import", "historie.csv"],
+                                env={"INCASSO_NOW": "2026-11-27T10:00:00"})
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (
+        "historie.csv:historie:2:  csv-row-length  'extra'  Row has 6 fields, the header 5: the extra "
+        "fields would be lost; check the separators and quotes on this row")
+    assert not (tmp_path / "incasso.db").exists()

@@ -16,8 +16,8 @@ from test_xsd import pain008
 
 from incasso_sheets import ledger
 from incasso_sheets.errors import CannotContinue
-from incasso_sheets.formats import csvfile, pain008 as pain008_format, xsd
-
+from incasso_sheets.formats import csvfile, xsd
+from incasso_sheets.formats import pain008 as pain008_format
 
 
 @pytest.fixture
@@ -162,3 +162,30 @@ def test_ledger_tuples_in_chunks_are_the_rows():
     frame = pl.DataFrame({"a": ["x", None, "z", "w", "v"], "b": [1, 2, None, 4, 5]})
     assert list(ledger._tuples(frame, chunk_rows=2)) == frame.rows()
     assert list(ledger._tuples(frame.clear(), chunk_rows=2)) == []
+
+
+def ledger_state(books: Books) -> tuple[list, list, list]:
+    with closing(sqlite3.connect(books.folder / "incasso.db")) as conn:
+        schema = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name").fetchall()
+        rows = [conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+                for table in ("messages", "blocks", "transactions", "mandates", "counters")]
+        return schema, rows, conn.execute("PRAGMA integrity_check").fetchall()
+
+
+def test_indexes_built_after_a_bulk_insert_are_the_same(tmp_path, monkeypatch):
+    """A first run of more than BULK_ROWS rows drops and rebuilds the transaction indexes;
+    the ledger it leaves is the one the row-by-row inserts leave."""
+    states, orders = [], []
+    for bulk_rows in (10**9, 0):
+        monkeypatch.setattr(ledger, "BULK_ROWS", bulk_rows)
+        (tmp_path / str(bulk_rows)).mkdir()
+        books = Books(tmp_path / str(bulk_rows))
+        books.sheets(ONE_DEBTOR, invoices(*[f"A-{n};10001;01-11-2026;01-12-2026;10,00;" for n in range(30)]))
+        assert books.collect().written
+        states.append(ledger_state(books))
+        with closing(sqlite3.connect(books.folder / "incasso.db")) as conn:
+            orders.append(conn.execute("SELECT name FROM sqlite_master ORDER BY rowid").fetchall())
+    assert orders[0] != orders[1]  # the second run rebuilt the indexes (they come last now)
+    assert states[0] == states[1]
+    assert states[1][2] == [("ok",)]
+    assert len(states[1][1][2]) == 30
