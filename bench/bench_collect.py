@@ -115,7 +115,8 @@ def phase_targets():
         (collect_run, "collection_journal", "journal lines"),
         (journal, "write_journal", "journal write"),
         (collect_run, "prenotification", "prenotification frame"),
-        (collect_run, "_write_file", output_file),
+        (collect_run, "_write_file", output_file),     # older name of write_durably
+        (collect_run, "write_durably", output_file),
         (collect_run, "write_summary", "summary.xlsx"),
         (ledger.Ledger, "commit_run", "ledger commit (+ renames)"),
         (ledger, "record_collection", "record transactions"),
