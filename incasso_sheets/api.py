@@ -6,6 +6,7 @@ arguments so that every output can be reproduced byte for byte.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,12 @@ class CheckedSheet:
     @property
     def rows(self) -> int:
         return self.typed.height
+
+    def slim(self) -> CheckedSheet:
+        """The same sheet without the text and helper frames (kept only for reports)."""
+        empty = self.raw.frame.clear()
+        return dataclasses.replace(self, raw=dataclasses.replace(self.raw, frame=empty),
+                                   prepared=self.prepared.clear())
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ the files in one step (ledger.commit_run). A rerun never collects an invoice twi
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import os
 from collections.abc import Iterator
@@ -111,6 +112,9 @@ def run_collect(req: CollectRequest) -> CollectResult:
         raise CannotContinue("remittance-template-invalid", fields=problem)
     if not report.valid and not req.skip_invalid:
         return result
+    # From here on only the typed values count: the text and helper frames of the check
+    # (hundreds of MB at a million invoices) are let go before the selection.
+    checked = dataclasses.replace(checked, debtors=checked.debtors.slim(), invoices=checked.invoices.slim())
     calendar = TargetCalendar.with_extra(coll.extra_closing_days)
     earliest = calendar.earliest_collection_date(req.now, coll.cutoff_time, coll.lead_days)
     if req.collection_date is not None and req.collection_date < earliest:
