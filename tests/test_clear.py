@@ -32,6 +32,7 @@ import polars as pl
 import pytest
 from golden_files import assert_golden
 from lxml import etree
+from shared import SETTINGS
 
 from incasso_sheets import api, bookings
 from incasso_sheets.clear_run import ClearRequest, ClearResult
@@ -44,22 +45,6 @@ CLEAR_NOW = dt.datetime(2026, 12, 2, 20, 0, 0)
 ACCOUNTS = {"receivables": "1300", "suspense": "1290", "bank": "1100", "bank_charges": "4610"}
 OUR_IBAN = "NL91ABNA0417164300"
 
-SETTINGS = """
-    [creditor]
-    name = "Sportvereniging De Voorbeeldige"
-    iban = "NL91ABNA0417164300"
-    bic = "ABNANL2A"
-    creditor_id = "NL69ZZZ123456780000"
-
-    [accounts]
-    receivables = "1300"
-    suspense = "1290"
-    bank = "1100"
-    bank_charges = "4610"
-
-    [collection]
-    bank = "abnamro"
-"""
 # Five CORE debtors and one B2B debtor, each with a mandate of their own.
 DEBTORS = """
     Debiteurnummer;Naam;IBAN;Automatische incasso;Machtigingskenmerk;Datum machtiging;Type incasso

@@ -7,27 +7,10 @@ from textwrap import dedent
 
 import pytest
 from click.testing import CliRunner
+from shared import ENV, SETTINGS
 
 from incasso_sheets.cli import main
 
-ENV = {"INCASSO_NOW": "2026-11-27T10:00:00", "INCASSO_FAULT": None, "LANG": "en_GB.UTF-8",
-       "LC_ALL": None, "LC_MESSAGES": None}
-SETTINGS = """
-    [creditor]
-    name = "Sportvereniging De Voorbeeldige"
-    iban = "NL91ABNA0417164300"
-    bic = "ABNANL2A"
-    creditor_id = "NL69ZZZ123456780000"
-
-    [accounts]
-    receivables = "1300"
-    suspense = "1290"
-    bank = "1100"
-    bank_charges = "4610"
-
-    [collection]
-    bank = "abnamro"
-"""
 DEBTORS = """
     Debiteurnummer;Naam;IBAN;Automatische incasso;Machtigingskenmerk;Datum machtiging;Type incasso
     10001;Jansen;NL91ABNA0417164300;ja;MDT-10001;01-03-2024;CORE
