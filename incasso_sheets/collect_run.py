@@ -42,6 +42,10 @@ SKIP_SEVERITY = {
     "mandate-used-up": WARNING, "mandate-ended": WARNING, "mandate-expired": WARNING,
     "currency-skipped": None, "amount-skipped": None,
 }
+# The columns of the selection still used after batching (prenotification, ledger rows).
+AFTER_BATCHING = ("end_to_end_id", "email", "mandate_key", "attempt", "description", "invoice_date",
+                  "due_date", "mandate_id", "debtor_id", "iban", "mandate_date", "collection_date",
+                  "history_from_sheet")
 PRENOTIFICATION_DAYS = 14  # sepa-rules.md §7.5 / §11.4
 
 
@@ -158,6 +162,10 @@ def run_collect(req: CollectRequest) -> CollectResult:
         result.messages = messages
         if req.dry_run:
             return result
+        # The blocks carry the transactions now; of the selection only what the
+        # pre-notification and the ledger rows need is kept (the rest: hundreds of MB).
+        kept = [c for c in AFTER_BATCHING if c in selection.collections.columns]
+        selection = dataclasses.replace(selection, collections=selection.collections.select(kept))
         outdir.mkdir(parents=True, exist_ok=True)
         ledger.sweep_temp_files(outdir)
         with XsdValidation(version if req.validate_xsd else None) as validation:
