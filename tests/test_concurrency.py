@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_crash import INVOICE_NUMBERS, NOW, prepare
+from shared import NOW
+from test_crash import INVOICE_NUMBERS, prepare
 from test_crash_matrix import COMMANDS, ENV, bank_files, incasso, ledger_rows, start
 
 from incasso_sheets.cli import main

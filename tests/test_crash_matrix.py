@@ -32,7 +32,8 @@ from textwrap import dedent
 
 import pytest
 from click.testing import CliRunner
-from test_crash import NOW, prepare
+from shared import NOW
+from test_crash import prepare
 
 from incasso_sheets.cli import main
 

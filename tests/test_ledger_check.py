@@ -11,7 +11,8 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from test_crash import NOW, prepare
+from shared import NOW
+from test_crash import prepare
 from test_crash_matrix import CLEAR_NOW, COMMANDS, bank_files, incasso, ledger_rows
 
 from incasso_sheets import status

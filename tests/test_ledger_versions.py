@@ -10,7 +10,8 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
-from test_crash import NOW, prepare
+from shared import NOW
+from test_crash import prepare
 from test_crash_matrix import CLEAR_NOW, COMMANDS, UPDATES, bank_files, incasso, ledger_rows
 
 from incasso_sheets import ledger
