@@ -354,12 +354,9 @@ def _write_outputs(messages: list[Message], selection: Selection, settings: Sett
                 faults.point("after-xml")
                 validation.submit(xml, message.count)
                 with req.reporter.step("write-files", message.count):
-                    lines = collection_journal(message, settings, today)
-                    unbalanced = bookings.unbalanced_entries(lines)
-                    if unbalanced:  # cannot happen by construction; refuse to write rather than trust
-                        raise CannotContinue("journal-unbalanced", entries=", ".join(unbalanced[:5]))
                     journal_file = plan(f"{mid}.journal.csv")
-                    write_durably(journal_file.temp, lambda out, lines=lines: journal.write_journal(out, lines, fmt))
+                    write_durably(journal_file.temp, lambda out, m=message: journal.write_journal(
+                        out, collection_journal(m, settings, today), fmt))
                     pre = plan(f"{mid}.prenotification.csv")
                     notices = prenotification(message, selection.collections, settings)
                     write_durably(pre.temp, lambda out, n=notices: csvfile.write_csv(
@@ -375,17 +372,23 @@ def _write_outputs(messages: list[Message], selection: Selection, settings: Sett
     return planned
 
 
-def collection_journal(message: Message, settings: Settings, booking_date: dt.date) -> pl.DataFrame:
-    """Per invoice: debit suspense, credit receivables; Boekstuk and Batch = PmtInfId."""
-    frames = []
+def collection_journal(message: Message, settings: Settings, booking_date: dt.date) -> Iterator[pl.DataFrame]:
+    """Per invoice: debit suspense, credit receivables; Boekstuk and Batch = PmtInfId.
+
+    One frame per block, made as it is written, each checked to balance (it does by
+    construction; a journal that did not would rather not be written at all).
+    """
     for block in message.blocks:
         items = block.transactions.select(
             pl.lit(block.payment_info_id).alias("entry"), pl.col("amount_cents"),
             pl.col("invoice_number").alias("subject"), pl.col("debtor_id"), pl.col("invoice_number"),
             pl.lit(block.payment_info_id).alias("batch"), pl.col("mandate_id"), pl.col("end_to_end_id"))
-        frames.append(bookings.pair_lines(items, "collection", settings.accounts,
-                                          settings.journal.journal_code, booking_date))
-    return pl.concat(frames)
+        lines = bookings.pair_lines(items, "collection", settings.accounts, settings.journal.journal_code,
+                                    booking_date)
+        unbalanced = bookings.unbalanced_entries(lines)
+        if unbalanced:
+            raise CannotContinue("journal-unbalanced", entries=", ".join(unbalanced[:5]))
+        yield lines
 
 
 PRENOTIFICATION_HEADERS = ["Debiteurnummer", "Naam", "E-mail", "Incassodatum", "Bedrag", "Facturen",

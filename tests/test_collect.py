@@ -683,7 +683,7 @@ def test_journal_balances_and_equals_the_control_sum(books):
     result = books.collect(journal_format="iso")
     loaded, _ = load_settings(books.folder / "incasso.toml")
     for message in result.messages:
-        lines = collection_journal(message, loaded, NOW.date())
+        lines = pl.concat(collection_journal(message, loaded, NOW.date()))
         assert bookings.unbalanced_entries(lines) == []
         journal = pl.read_csv(books.out / f"{message.message_id}.journal.csv",
                               schema_overrides={"Debet": pl.Utf8, "Credit": pl.Utf8})
@@ -742,7 +742,7 @@ def test_any_invoices_give_valid_files_with_exact_sums(b2b, rows, version):
                 assert Decimal(_text(block, "{*}CtrlSum")) == sum(block_amounts)
                 schemes.add(_text(block, "{*}PmtTpInf/{*}LclInstrm/{*}Cd"))
             assert len(schemes) == 1
-            assert bookings.unbalanced_entries(collection_journal(message, loaded, NOW.date())) == []
+            assert bookings.unbalanced_entries(pl.concat(collection_journal(message, loaded, NOW.date()))) == []
             total += message.total_cents
         assert total == sum(c for _, c, _ in rows)
         assert sum(m.count for m in result.messages) == len(rows)

@@ -149,3 +149,18 @@ def test_formula_safe_never_starts_a_formula(text):
 def test_formula_safe_expr_matches_the_scalar(values):
     out = pl.DataFrame({"t": values}, schema={"t": pl.Utf8}).select(formula_safe_expr(pl.col("t")))
     assert out["t"].to_list() == [None if v is None else formula_safe(v) for v in values]
+
+
+@pytest.mark.parametrize("fmt", ["nl", "iso"])
+def test_a_journal_written_in_parts_is_the_same_file(fmt):
+    whole = sample()
+    parts = [whole.slice(0, 1), whole.slice(1, 0), whole.slice(1, 2), whole.slice(3)]
+    out = io.BytesIO()
+    write_journal(out, iter(parts), fmt)
+    assert out.getvalue() == render(whole, fmt)
+
+
+def test_a_journal_of_no_parts_is_just_the_header():
+    out = io.BytesIO()
+    write_journal(out, iter([]), "iso")
+    assert out.getvalue() == (",".join(journal.HEADER) + "\n").encode()

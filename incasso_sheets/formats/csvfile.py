@@ -11,6 +11,7 @@ Columns are formatted by type: Date columns as dates, Int64 columns whose name e
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import BinaryIO
 
 import polars as pl
@@ -46,17 +47,31 @@ def formatted(frame: pl.DataFrame, fmt: str = "nl") -> pl.DataFrame:
 
 
 def write_csv(out: BinaryIO, frame: pl.DataFrame, headers: list[str], fmt: str = "nl") -> None:
-    """Write `frame` with display `headers` (one per column) in dialect `fmt`.
+    """Write `frame` with display `headers` (one per column) in dialect `fmt`."""
+    write_csv_parts(out, [frame], headers, fmt)
 
-    Streamed CHUNK_ROWS rows at a time: a journal of a million invoices is never held as
-    one formatted copy or one string (style.md: large outputs are streamed).
+
+def write_csv_parts(out: BinaryIO, parts: Iterable[pl.DataFrame], headers: list[str],
+                    fmt: str = "nl") -> None:
+    """Write the frames of `parts` (same columns) one after the other as one CSV table.
+
+    Streamed CHUNK_ROWS rows at a time, and a part can be made only when it is written:
+    a journal of a million invoices is never held as one frame, one formatted copy or one
+    string (style.md: large outputs are streamed).
     """
     d = DIALECTS[fmt]
     if d["bom"]:
         out.write(b"\xef\xbb\xbf")
-    for offset in range(0, max(frame.height, 1), CHUNK_ROWS):
-        table = formatted(frame.slice(offset, CHUNK_ROWS), fmt)
-        table.columns = headers
-        out.flush()  # polars may write to the file descriptor, past Python's buffer
-        table.write_csv(out, include_header=offset == 0, separator=d["separator"],
-                        line_terminator=d["newline"], quote_style="necessary", null_value="")
+    header_written = False
+    for frame in parts:
+        for offset in range(0, max(frame.height, 0 if header_written else 1), CHUNK_ROWS):
+            table = formatted(frame.slice(offset, CHUNK_ROWS), fmt)
+            table.columns = headers
+            out.flush()  # polars may write to the file descriptor, past Python's buffer
+            table.write_csv(out, include_header=not header_written, separator=d["separator"],
+                            line_terminator=d["newline"], quote_style="necessary", null_value="")
+            header_written = True
+    if not header_written:  # no parts at all: still a file with its header
+        table = formatted(pl.DataFrame(schema={h: pl.Utf8 for h in headers}), fmt)
+        out.flush()
+        table.write_csv(out, separator=d["separator"], line_terminator=d["newline"])

@@ -18,6 +18,7 @@ the tool writes; the balance check is `bookings.unbalanced_entries`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import BinaryIO
 
 import polars as pl
@@ -34,9 +35,16 @@ def empty_journal() -> pl.DataFrame:
     return pl.DataFrame(schema=JOURNAL_SCHEMA)
 
 
-def write_journal(out: BinaryIO, lines: pl.DataFrame, fmt: str = "nl") -> None:
-    """Write journal `lines` (JOURNAL_SCHEMA, extra columns ignored) in format `fmt`."""
+def write_journal(out: BinaryIO, lines: pl.DataFrame | Iterable[pl.DataFrame], fmt: str = "nl") -> None:
+    """Write journal `lines` (JOURNAL_SCHEMA, extra columns ignored) in format `fmt`:
+    one frame, or frames made one after the other (a journal per block)."""
     if fmt not in csvfile.DIALECTS:
         raise ValueError(f"unknown journal format {fmt!r}; known: {', '.join(FORMATS)}")
-    check_schema(lines, JOURNAL_SCHEMA, "journal lines")
-    csvfile.write_csv(out, lines.select(list(JOURNAL_SCHEMA)), list(HEADER), fmt)
+    parts = [lines] if isinstance(lines, pl.DataFrame) else lines
+
+    def checked():
+        for part in parts:
+            check_schema(part, JOURNAL_SCHEMA, "journal lines")
+            yield part.select(list(JOURNAL_SCHEMA))
+
+    csvfile.write_csv_parts(out, checked(), list(HEADER), fmt)
