@@ -174,7 +174,9 @@ def run_clear(req: ClearRequest) -> ClearResult:
         result = ClearResult(outcome, booked, probable, txs, dry_run=req.dry_run,
                              recovered=list(led.recovered) if led is not None else [])
         if req.dry_run or not booked or led is None:
-            result.balances = _balances(led, {e.payment_info_id for e in booked}, booked, settings)
+            # a dry run shows the balances as they would be after booking
+            would_book = clearing_lines(booked, txs, settings.accounts, settings.journal.journal_code)
+            result.balances = _balances(led, {e.payment_info_id for e in booked}, settings, would_book)
             return result
         day = req.now.date()
         counter = f"clear:{day:%Y%m%d}"
@@ -219,7 +221,7 @@ def run_clear(req: ClearRequest) -> ClearResult:
         with req.reporter.step("commit"):
             led.commit_run("clear", req.now, planned, write)
         result.files = [f.final for f in planned]
-        result.balances = _balances(led, {e.payment_info_id for e in booked}, [], settings)
+        result.balances = _balances(led, {e.payment_info_id for e in booked}, settings)
         return result
 
 
@@ -302,9 +304,16 @@ def write_returns_report(path: Path, failed: list[match.Event], txs, lang: str =
     workbook.save(wb, path)
 
 
-def _balances(led, pids: set[str], pending: list[match.Event], settings) -> list[tuple[str, int]]:
+def _balances(led, pids: set[str], settings, unbooked: pl.DataFrame | None = None) -> list[tuple[str, int]]:
+    """Suspense balance of the touched batches: the ledger's, plus `unbooked` journal lines."""
     if led is None or not pids:
         return []
     from incasso_sheets.status import batch_balances
 
-    return [(pid, bal) for pid, bal in batch_balances(led, settings.accounts.suspense, pids)]
+    extra: dict[str, int] = {}
+    if unbooked is not None and unbooked.height:
+        moves = (unbooked.filter(pl.col("account") == settings.accounts.suspense)
+                 .group_by("batch").agg((pl.col("debit_cents").fill_null(0)
+                                         - pl.col("credit_cents").fill_null(0)).sum().alias("move")))
+        extra = dict(moves.iter_rows())
+    return [(pid, bal + extra.get(pid, 0)) for pid, bal in batch_balances(led, settings.accounts.suspense, pids)]
