@@ -95,13 +95,11 @@ def prepare_import(frame: pl.DataFrame, numeric: frozenset[str] = frozenset()) -
     )
     same = pl.concat_str([pl.col("_number"), pl.col("_date").cast(pl.Utf8),
                           pl.col("amount_cents").cast(pl.Utf8)], separator="\x1f")
-    f = f.with_columns(
-        _mandate_key=pl.col("_mandate").str.to_uppercase(),
-        _e2e_first=parse.first_row_of(pl.col("_e2e")),
-        # Without EndToEndIds, two rows with the same invoice, date and amount are one
-        # collection typed twice; with them the ids tell collections apart.
-        _same_first=parse.first_row_of(pl.when(pl.col("_e2e").is_null()).then(same)),
-    )
+    f = f.with_columns(_mandate_key=pl.col("_mandate").str.to_uppercase())
+    # Without EndToEndIds, two rows with the same invoice, date and amount are one
+    # collection typed twice; with them the ids tell collections apart.
+    f = parse.with_first_rows(f, _e2e_first=pl.col("_e2e"),
+                              _same_first=pl.when(pl.col("_e2e").is_null()).then(same))
     checked = identifiers.check_ibans(f["_iban"]).select(
         pl.col("iban").alias("_iban"), pl.col("problem").alias("_iban_problem"))
     return f.join(checked, on="_iban", how="left", maintain_order="left")

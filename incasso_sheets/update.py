@@ -171,9 +171,8 @@ def _update_frame(updates: RawSheet, found: dict[str, str]) -> pl.DataFrame:
 def _update_row_issues(upd: pl.DataFrame, id_header: str, updates: RawSheet) -> list[Issue]:
     """An update row without a debtor number, or with one that an earlier row had."""
     where = {"file": updates.file, "sheet": updates.sheet, "column": id_header}
-    found = upd.select(
-        pl.col("_urow"), pl.col("_key"), pl.col("_key_text"),
-        parse.first_row_of(pl.col("_key"), "_urow").alias("_first"))
+    found = parse.with_first_rows(upd.select("_urow", "_key", "_key_text"), "_urow",
+                                  _first=pl.col("_key"))
     missing = found.filter(pl.col("_key").is_null())
     twice = found.filter(pl.col("_first").is_not_null() & (pl.col("_first") != pl.col("_urow")))
     return ([issue("debtor-id-missing", row=row, value=text, **where)

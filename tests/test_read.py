@@ -196,3 +196,16 @@ def test_empty_header_cells_get_placeholder_names(tmp_path):
 ])
 def test_excel_number_text(value, text):
     assert excel_number_text(value) == text
+
+
+def test_first_rows_point_later_duplicates_at_the_first_and_leave_the_rest_empty():
+    import polars as pl
+
+    from incasso_sheets.sheets import parse
+
+    frame = pl.DataFrame({"_row": [2, 3, 4, 5, 6], "k": ["a", "b", "a", None, None]})
+    out = parse.with_first_rows(frame, first=pl.col("k"), none=pl.col("k").str.to_uppercase() + "x")
+    assert out["first"].to_list() == [2, None, 2, None, None]  # empty keys are never duplicates
+    assert out["none"].to_list() == [2, None, 2, None, None]
+    unique = parse.with_first_rows(frame.head(2), first=pl.col("k"))
+    assert unique["first"].to_list() == [None, None] and unique["first"].dtype == pl.Int64

@@ -63,7 +63,21 @@ def invalid(column: str, parsed: pl.Expr) -> pl.Expr:
     return text(column).is_not_null() & parsed.is_null()
 
 
-def first_row_of(key: pl.Expr, row: str = "_row") -> pl.Expr:
-    """For duplicate keys: the row of the first occurrence (null for unique or empty keys)."""
-    first = pl.col(row).min().over(key)
-    return pl.when(key.is_not_null() & (pl.len().over(key) > 1)).then(first)
+def with_first_rows(frame: pl.DataFrame, row: str = "_row", **keys: pl.Expr) -> pl.DataFrame:
+    """For each `name=key`: a column `name` holding, on rows whose key occurs more than
+    once, the row of its first occurrence (null for unique or empty keys).
+
+    Only the duplicated keys are grouped: a window over a million unique invoice numbers
+    would cost some 200 MB for a column that is nearly always empty."""
+    out = []
+    for name, key in keys.items():
+        values = frame.select(key.alias("_k"))["_k"]
+        twice = values.is_duplicated() & values.is_not_null()
+        if not twice.any():
+            out.append(pl.lit(None, pl.Int64).alias(name))
+            continue
+        pairs = pl.DataFrame({"_k": values, "_r": frame[row]})
+        firsts = pairs.filter(twice).group_by("_k").agg(pl.col("_r").min().alias(name))
+        joined = pairs.select("_k").join(firsts, on="_k", how="left", maintain_order="left")
+        out.append(joined[name].cast(pl.Int64).alias(name))
+    return frame.with_columns(out)

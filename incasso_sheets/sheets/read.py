@@ -30,6 +30,7 @@ worksheet is read, not a hidden one.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import logging
@@ -37,6 +38,7 @@ import posixpath
 import re
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -47,6 +49,7 @@ from incasso_sheets.errors import CannotContinue
 from incasso_sheets.issues import WARNING, Issue, issue
 
 ROW = "_row"
+HEADER_TEXT_MAX = 1 << 20  # the header row is looked for in the first MiB of a CSV
 # fastexcel logs a notice for every all-empty column; an empty optional column is normal.
 logging.getLogger("fastexcel").addHandler(logging.NullHandler())
 logging.getLogger("fastexcel").propagate = False
@@ -135,15 +138,15 @@ def read_sheet(path: str | Path, sheet: str | None = None, prefer: tuple[str, ..
 def sniff_csv(data: bytes) -> tuple[CsvDialect, str]:
     """The dialect of CSV bytes, and the content decoded to text."""
     bom = data.startswith(b"\xef\xbb\xbf")
-    if bom:
-        data = data[3:]
+    body = memoryview(data)[3:] if bom else data  # no copy of a large file for the BOM
     try:
-        text = data.decode("utf-8")
+        text = codecs.decode(body, "utf-8")
         encoding = "utf-8"
     except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
+        text = codecs.decode(body, "cp1252", errors="replace")
         encoding = "cp1252"
-    first = text.split("\n", 1)[0]
+    end = text.find("\n")
+    first = text if end < 0 else text[:end]  # (split would copy the whole rest)
     counts = {sep: _count_outside_quotes(first, sep) for sep in (";", ",", "\t")}
     separator = max(counts, key=lambda s: (counts[s], s == ";"))
     return CsvDialect(separator, encoding, bom), text
@@ -164,11 +167,15 @@ def _read_csv(path: Path) -> RawSheet:
     if data.startswith(UTF16_BOMS):
         raise CannotContinue("csv-utf16", path=path)
     dialect, text = sniff_csv(data)
-    if not text.strip():
+    if not text or text.isspace():
         raise CannotContinue("file-unreadable", path=path, reason="the file is empty")
     source = data[3:] if dialect.bom else data
     if dialect.encoding != "utf-8":
         source = text.encode("utf-8")
+    # The decoded text is only needed again when rows may be ragged: a large file is then
+    # decoded a second time rather than kept in memory next to the frame.
+    head = text[:HEADER_TEXT_MAX]
+    del text
     options = {"separator": dialect.separator, "infer_schema": False, "raise_if_empty": False}
     too_long = False
     try:
@@ -181,8 +188,8 @@ def _read_csv(path: Path) -> RawSheet:
             frame = pl.read_csv(io.BytesIO(source), truncate_ragged_lines=True, **options)
     except (pl.exceptions.PolarsError, csv.Error) as exc:
         raise CannotContinue("file-unreadable", path=path, reason=str(exc).splitlines()[0]) from exc
-    issues = _ragged_rows(path, text, dialect.separator, frame, too_long)
-    issues += _repeated_headers(_csv_header(text, dialect.separator), frame.columns)
+    issues = _ragged_rows(path, lambda: sniff_csv(data)[1], dialect.separator, frame, too_long)
+    issues += _repeated_headers(_csv_header(head, dialect.separator), frame.columns)
     return _finish(path, path.stem, frame, frozenset(), dialect, issues)
 
 
@@ -193,7 +200,7 @@ def _csv_header(text: str, separator: str) -> list[str] | None:
         return None
 
 
-def _ragged_rows(path: Path, text: str, separator: str, frame: pl.DataFrame,
+def _ragged_rows(path: Path, decoded: Callable[[], str], separator: str, frame: pl.DataFrame,
                  too_long: bool) -> list[Issue]:
     """csv-row-length for every row with more fields than the header, csv-row-short for
     every row with fewer. The reader cuts long rows and fills short ones, so the exact
@@ -204,6 +211,7 @@ def _ragged_rows(path: Path, text: str, separator: str, frame: pl.DataFrame,
     last = frame.columns[-1]
     if not too_long and frame[last].null_count() == 0:
         return []  # every row reaches the last column: none is short, and none was long
+    text = decoded()
     limit = csv.field_size_limit()
     try:
         csv.field_size_limit(max(limit, len(text)))  # polars reads a cell of any length

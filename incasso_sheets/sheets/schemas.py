@@ -71,11 +71,11 @@ def prepare_debtors(frame: pl.DataFrame, numeric: frozenset[str] = frozenset()) 
         _email=parse.text("email"),
     )
     f = f.with_columns(
-        _id_first=parse.first_row_of(pl.col("_id")),
         _mandate_key=pl.col("_mandate").str.to_uppercase(),
         _name_sepa=pl.Series(text.sanitise_series(f["_name"])),
         _iban_country=pl.col("_iban").str.slice(0, 2),
-    ).with_columns(_mandate_first=parse.first_row_of(pl.col("_mandate_key")))
+    )
+    f = parse.with_first_rows(f, _id_first=pl.col("_id"), _mandate_first=pl.col("_mandate_key"))
     checked = identifiers.check_ibans(f["_iban"]).rename(
         {"iban": "_iban", "problem": "_iban_problem", "derived_bic": "_derived_bic"})
     f = f.join(checked, on="_iban", how="left", maintain_order="left")
@@ -218,8 +218,8 @@ def prepare_invoices(frame: pl.DataFrame, known_debtors: pl.Series,
         _currency=parse.text("currency").str.to_uppercase().fill_null("EUR"),
         _description=parse.text("description"),
     )
+    f = parse.with_first_rows(f, _number_first=pl.col("_number"))
     return f.with_columns(
-        _number_first=parse.first_row_of(pl.col("_number")),
         _debtor_known=pl.col("_debtor").is_in(known_debtors.drop_nulls().implode()),
         _description_sepa=pl.Series(text.sanitise_series(f["_description"])),
     )
