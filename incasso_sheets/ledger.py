@@ -509,10 +509,12 @@ def record_mandates(conn: sqlite3.Connection, collections: pl.DataFrame) -> None
     from_sheet = (pl.col("history_from_sheet").fill_null(False) if "history_from_sheet" in collections.columns
                   else pl.lit(False))
     # maintain_order: the same run writes its rows in the same order (a stable export)
-    latest = (collections.sort("collection_date", maintain_order=True)
+    latest = (collections.select("mandate_key", "mandate_id", "debtor_id", "iban", "mandate_date",
+                                 "collection_date", from_sheet.alias("_from_sheet"))
+              .sort("collection_date", maintain_order=True)
               .group_by("mandate_key", maintain_order=True).last()
               .select("mandate_key", "mandate_id", "debtor_id", "iban", "mandate_date", "collection_date",
-                      pl.when(from_sheet).then(pl.lit("sheet")).otherwise(pl.lit("incasso"))
+                      pl.when(pl.col("_from_sheet")).then(pl.lit("sheet")).otherwise(pl.lit("incasso"))
                       .alias("history_source")))
     conn.executemany(
         """INSERT INTO mandates (mandate_key, mandate_id, debtor_id, iban, mandate_date, last_collection_date,

@@ -23,6 +23,8 @@ DECIDED_COLUMNS = ("_inv_bad", "_deb_bad", "last_batch", "last_reason", "last_ib
                    "same_reason_count", "k_mandate_id", "k_iban", "k_last", "k_used", "mandate_status",
                    "mandate_status_reason", "mandate_used_up", "d_mandate_key", "d_mandate_id", "d_iban",
                    "d_mandate_date", "d_last", "_wanted", "_detail")
+# Debtor columns that no skip rule looks at: joined after the selection (see below).
+LATE_DEBTOR_COLUMNS = ("name", "bic", "street", "postcode", "city", "country", "email")
 MANDATE_EXPIRY_MONTHS = 36  # EPC rulebook: unused for 36 months after the last collection
 INACTIVE = ("dead", "blocked", "disputed")
 
@@ -109,7 +111,10 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
                        invalid_debtor_rows: pl.Series | None = None) -> Selection:
     c = pl.col
     deb = debtors.rename({ROW: "_debtor_row"}).unique("debtor_id", keep="first")
-    f = invoices.join(deb, on="debtor_id", how="left")
+    # The debtor's texts are joined only onto the invoices that are collected: carried
+    # through every join of the selection they would be copied at each (a million rows).
+    late = [col for col in LATE_DEBTOR_COLUMNS if col in deb.columns]
+    f = invoices.join(deb.drop(late), on="debtor_id", how="left")
     bad_inv = invalid_invoice_rows if invalid_invoice_rows is not None else pl.Series([], dtype=pl.Int64)
     bad_deb = invalid_debtor_rows if invalid_debtor_rows is not None else pl.Series([], dtype=pl.Int64)
     f = f.with_columns(
@@ -182,12 +187,15 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
     # A one-off (OOFF) or final (FNAL) mandate carries one collection: within this run the
     # earliest invoice takes it, the others wait as used up (a second one would be AG02).
     single_use = c("sequence_type").is_in(["OOFF", "FNAL"])
-    order = pl.struct("collection_date", ROW).rank("ordinal").over("mandate_key")
-    chosen = chosen.with_columns(_extra=single_use & (order > 1))
-    extra = chosen.filter(c("_extra")).select(
-        c(ROW), c("invoice_number"), pl.lit("mandate-used-up").alias("code"), pl.lit(None, pl.Utf8).alias("detail"))
-    skipped = pl.concat([skipped, extra]).sort(ROW) if extra.height else skipped
-    chosen = chosen.filter(~c("_extra")).drop("_extra")
+    if chosen.select(single_use.any()).item():
+        order = pl.struct("collection_date", ROW).rank("ordinal").over("mandate_key")
+        chosen = chosen.with_columns(_extra=single_use & (order > 1))
+        extra = chosen.filter(c("_extra")).select(
+            c(ROW), c("invoice_number"), pl.lit("mandate-used-up").alias("code"),
+            pl.lit(None, pl.Utf8).alias("detail"))
+        skipped = pl.concat([skipped, extra]).sort(ROW) if extra.height else skipped
+        chosen = chosen.filter(~c("_extra")).drop("_extra")
+    chosen = chosen.join(deb.select("debtor_id", *late), on="debtor_id", how="left", maintain_order="left")
     chosen = remittance_columns(chosen, options.remittance)
     chosen = _with_end_to_end_ids(chosen, history.end_to_end_ids)
     chosen = chosen.with_columns(
