@@ -67,11 +67,21 @@ class UpdateResult:
 
     @property
     def added_debtors(self) -> int:
-        return self.changes.filter(pl.col("added"))["debtor_id"].n_unique()
+        return added_debtors(self.changes)
 
     @property
     def changed_debtors(self) -> int:
-        return self.changes["debtor_id"].n_unique()
+        return changed_debtors(self.changes)
+
+
+def added_debtors(changes: pl.DataFrame) -> int:
+    """How many debtors a change list adds (CHANGES frame)."""
+    return changes.filter(pl.col("added"))["debtor_id"].n_unique()
+
+
+def changed_debtors(changes: pl.DataFrame) -> int:
+    """How many debtors a change list touches, added ones included."""
+    return changes["debtor_id"].n_unique()
 
 
 def merge_updates(debtors: RawSheet, updates: RawSheet, today: dt.date, *, add_new: bool = False,

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import polars as pl
 
-from incasso_sheets import faults, ledger, messages
+from incasso_sheets import faults, ledger, messages, update
 from incasso_sheets.durable import fsync_dirs, process_running
 from incasso_sheets.errors import CannotContinue
 from incasso_sheets.issues import Report
@@ -79,11 +79,11 @@ class UpdateRunResult:
 
     @property
     def added_debtors(self) -> int:
-        return self.changes.filter(pl.col("added"))["debtor_id"].n_unique()
+        return update.added_debtors(self.changes)
 
     @property
     def changed_debtors(self) -> int:
-        return self.changes["debtor_id"].n_unique()
+        return update.changed_debtors(self.changes)
 
 
 def run_update(req: UpdateRequest) -> UpdateRunResult:

@@ -9,25 +9,11 @@ from textwrap import dedent
 
 import pytest
 from click.testing import CliRunner
+from shared import ENV
+from test_migrate import DEBTORS, INVOICES, SAMPLE_SETTINGS
 
 from incasso_sheets.cli import main
 
-ENV = {"INCASSO_NOW": "2026-11-27T10:00:00", "INCASSO_FAULT": None, "LANG": "en_GB.UTF-8",
-       "LC_ALL": None, "LC_MESSAGES": None}
-SAMPLE_SETTINGS = Path(__file__).resolve().parent.parent / "samples" / "incasso.toml"
-DEBTORS = """
-    Debiteurnummer;Naam;IBAN;Automatische incasso;Machtigingskenmerk;Datum machtiging;Laatste incasso
-    10001;Jansen;NL91ABNA0417164300;ja;MDT-10001;01-03-2024;28-10-2026
-    10002;Bakkerij Oost;NL64RABO0260893498;ja;MDT-10002;01-03-2024;
-    10003;De Vries;NL02ABNA0123456789;ja;MDT-10003;01-03-2024;
-"""
-INVOICES = """
-    Factuurnummer;Debiteurnummer;Factuurdatum;Vervaldatum;Bedrag;Omschrijving
-    2026-0001;10001;01-11-2026;01-12-2026;121,00;Contributie
-    2026-0002;10002;01-11-2026;01-12-2026;25,50;Clubkleding
-    2026-0003;10003;01-11-2026;01-12-2026;100,00;Contributie
-    2026-0090;10003;01-10-2026;01-11-2026;95,00;Oktober
-"""
 HISTORY = """
     Factuurnummer;Debiteurnummer;Machtigingskenmerk;Bedrag;Incassodatum;Status
     2026-0090;10003;MDT-10003;90,00;01-11-2026;
