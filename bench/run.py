@@ -35,6 +35,11 @@ BENCH = Path(__file__).resolve().parent
 DATA = BENCH / "data"
 sys.path.insert(0, str(BENCH))
 
+# Before polars (generate imports it): the package sets polars' allocator up when it is
+# loaded first, as it is by the `incasso` command (incasso_sheets/__init__.py).
+import incasso_sheets  # noqa: E402, F401
+
+# isort: split
 from generate import Params  # noqa: E402
 
 TODAY = dt.date(2026, 11, 27)

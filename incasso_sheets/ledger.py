@@ -428,45 +428,47 @@ def load_history(ledger: Ledger):
 INSERT_CACHE_KIB = 64 * 1024
 
 
-def record_collection(conn: sqlite3.Connection, run_id: int, message, file_name: str, fmt: str,
-                      collections: pl.DataFrame) -> None:
-    """Messages, blocks and transactions of one file; mandates' last collected values."""
-    conn.execute(
-        "INSERT INTO messages (message_id, run_id, created_at, scheme, format, count, total_cents, file) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (message.message_id, run_id, message.created_at.isoformat(), message.blocks[0].scheme, fmt,
-         message.count, message.total_cents, file_name))
-    conn.executemany(
-        "INSERT INTO blocks (payment_info_id, message_id, scheme, sequence_type, collection_date, "
-        "count, total_cents) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(block.payment_info_id, message.message_id, block.scheme, block.sequence_type,
-          block.collection_date.isoformat(), block.count, block.total_cents) for block in message.blocks])
-    # The whole file at once, in block order: one join with the collections for the
-    # columns the transactions frame does not carry (not one per block).
-    transactions = pl.concat([
-        block.transactions.select(
-            "end_to_end_id", pl.lit(block.payment_info_id).alias("_pid"), "invoice_number",
-            "debtor_id", "mandate_id", "debtor_iban", "amount_cents",
-            pl.lit(block.sequence_type).alias("_seq"),
-            pl.lit(block.collection_date.isoformat()).alias("_day"))
-        for block in message.blocks])
-    extra = collections.select(
-        "end_to_end_id", "mandate_key", "attempt", "description",
-        *[pl.col(c).dt.strftime("%Y-%m-%d") for c in ("invoice_date", "due_date")])
-    rows = transactions.join(extra, on="end_to_end_id", how="left", maintain_order="left").select(
-        "end_to_end_id", "_pid", "invoice_number", "invoice_date", "due_date", "description",
-        "debtor_id", "mandate_key", "mandate_id", "debtor_iban", "amount_cents", "attempt", "_seq", "_day")
-    # A million rows go into the table and its four indexes: with SQLite's default page
-    # cache (2 MB) the transaction evicts and re-reads index pages all the time (a third
-    # slower). The cache only grows as far as it is used, and lives as long as the connection.
+# What a transaction row needs of a block's frame beyond model.TRANSACTION_SCHEMA: collect
+# carries these through batching (batching.build_messages(carry=...)).
+CARRIED = ("mandate_key", "attempt", "description", "invoice_date", "due_date")
+
+
+def record_collection(conn: sqlite3.Connection, run_id: int, messages: list, files: list[str],
+                      fmt: str) -> None:
+    """Messages, blocks and transactions of a run's files (`files[i]` holds `messages[i]`).
+
+    The transaction rows are made from the blocks' frames a chunk at a time: no frame of
+    the whole run is built for the ledger.
+    """
     conn.execute(f"PRAGMA cache_size = -{INSERT_CACHE_KIB}")
-    with _indexes_built_after(conn, "transactions", rows.height):
-        conn.executemany(
-            "INSERT INTO transactions (end_to_end_id, payment_info_id, invoice_number, invoice_date, "
-            "due_date, description, debtor_id, mandate_key, mandate_id, iban, amount_cents, attempt, "
-            "sequence_type, collection_date, status) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'collected')",
-            _tuples(rows))
+    with _indexes_built_after(conn, "transactions", sum(m.count for m in messages)):
+        for message, file_name in zip(messages, files, strict=True):
+            conn.execute(
+                "INSERT INTO messages (message_id, run_id, created_at, scheme, format, count, total_cents, "
+                "file) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (message.message_id, run_id, message.created_at.isoformat(), message.blocks[0].scheme, fmt,
+                 message.count, message.total_cents, file_name))
+            for block in message.blocks:
+                conn.execute(
+                    "INSERT INTO blocks (payment_info_id, message_id, scheme, sequence_type, collection_date, "
+                    "count, total_cents) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (block.payment_info_id, message.message_id, block.scheme, block.sequence_type,
+                     block.collection_date.isoformat(), block.count, block.total_cents))
+                conn.executemany(
+                    "INSERT INTO transactions (end_to_end_id, payment_info_id, invoice_number, invoice_date, "
+                    "due_date, description, debtor_id, mandate_key, mandate_id, iban, amount_cents, attempt, "
+                    "sequence_type, collection_date, status) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'collected')",
+                    _tuples(block.transactions, _transaction_columns(block)))
+
+
+def _transaction_columns(block) -> list[pl.Expr]:
+    day = "%Y-%m-%d"
+    return [pl.col("end_to_end_id"), pl.lit(block.payment_info_id).alias("_pid"), pl.col("invoice_number"),
+            pl.col("invoice_date").dt.strftime(day), pl.col("due_date").dt.strftime(day),
+            *map(pl.col, ("description", "debtor_id", "mandate_key", "mandate_id", "debtor_iban",
+                          "amount_cents", "attempt")),
+            pl.lit(block.sequence_type).alias("_seq"), pl.lit(block.collection_date.isoformat()).alias("_day")]
 
 
 BULK_ROWS = 10_000
@@ -492,16 +494,21 @@ def _indexes_built_after(conn: sqlite3.Connection, table: str, adding: int) -> I
         conn.execute(sql)
 
 
-def _tuples(frame: pl.DataFrame, chunk_rows: int = 50_000) -> Iterator[tuple]:
-    """The rows of `frame` as tuples, made from whole columns a chunk at a time (a million
-    rows as Python objects at once would take gigabytes)."""
+def _tuples(frame: pl.DataFrame, columns: list[pl.Expr] | None = None,
+            chunk_rows: int = 20_000) -> Iterator[tuple]:
+    """The rows of `frame` (or of `columns`, expressions over it) as tuples, made from whole
+    columns a chunk at a time (a million rows as Python objects at once would take
+    gigabytes; a chunk of 20,000 takes about 15 MB)."""
     for offset in range(0, frame.height, chunk_rows):
         part = frame.slice(offset, chunk_rows)
-        yield from zip(*(part[c].to_list() for c in part.columns), strict=True)
+        if columns is not None:
+            part = part.select(columns)
+        yield from zip(*(s.to_list() for s in part.get_columns()), strict=True)
 
 
-def record_mandates(conn: sqlite3.Connection, collections: pl.DataFrame) -> None:
-    """Remember each collected mandate's current values (clears detected amendments).
+def latest_mandates(collections: pl.DataFrame) -> pl.DataFrame:
+    """Per collected mandate, the values `record_mandates` remembers: those of its latest
+    collection in the run (one row per mandate, made before the collections are let go).
 
     A mandate first seen here that the debtors sheet marked as used (`history_from_sheet`,
     a last collection date taken over from another system) gets history_source 'sheet'.
@@ -509,13 +516,18 @@ def record_mandates(conn: sqlite3.Connection, collections: pl.DataFrame) -> None
     from_sheet = (pl.col("history_from_sheet").fill_null(False) if "history_from_sheet" in collections.columns
                   else pl.lit(False))
     # maintain_order: the same run writes its rows in the same order (a stable export)
-    latest = (collections.select("mandate_key", "mandate_id", "debtor_id", "iban", "mandate_date",
-                                 "collection_date", from_sheet.alias("_from_sheet"))
-              .sort("collection_date", maintain_order=True)
-              .group_by("mandate_key", maintain_order=True).last()
-              .select("mandate_key", "mandate_id", "debtor_id", "iban", "mandate_date", "collection_date",
-                      pl.when(pl.col("_from_sheet")).then(pl.lit("sheet")).otherwise(pl.lit("incasso"))
-                      .alias("history_source")))
+    return (collections.select("mandate_key", "mandate_id", "debtor_id", "iban", "mandate_date",
+                               "collection_date", from_sheet.alias("_from_sheet"))
+            .sort("collection_date", maintain_order=True)
+            .group_by("mandate_key", maintain_order=True).last()
+            .select("mandate_key", "mandate_id", "debtor_id", "iban", "mandate_date", "collection_date",
+                    pl.when(pl.col("_from_sheet")).then(pl.lit("sheet")).otherwise(pl.lit("incasso"))
+                    .alias("history_source")))
+
+
+def record_mandates(conn: sqlite3.Connection, latest: pl.DataFrame) -> None:
+    """Remember each collected mandate's current values (clears detected amendments);
+    `latest` is made by `latest_mandates`."""
     conn.executemany(
         """INSERT INTO mandates (mandate_key, mandate_id, debtor_id, iban, mandate_date, last_collection_date,
                                  history_source)

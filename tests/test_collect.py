@@ -290,6 +290,32 @@ def test_golden_outputs_are_the_same_on_every_run(tmp_path):
         assert (first.out / name).read_bytes() == (second.out / name).read_bytes(), name
 
 
+ADDRESS_HEADER = "Debiteurnummer;Naam;IBAN;Automatische incasso;Machtigingskenmerk;Datum machtiging;Straat;Postcode;Plaats;Land"
+NL_WITH_ADDRESS = "10001;Jansen;NL91ABNA0417164300;ja;MDT-10001;01-03-2024;Dorpsstraat 1;1234 AB;Utrecht;NL"
+GB_WITH_ADDRESS = "10003;Smith (UK) Ltd;GB29NWBK60161331926819;ja;MDT-10003;01-06-2025;1 High Street;SW1A 1AA;London;GB"
+
+
+def addresses(result: CollectResult) -> dict[str, str | None]:
+    """EndToEndId -> the debtor's PstlAdr as 'StrtNm|PstCd|TwnNm|Ctry', None when not sent."""
+    found = {}
+    for path in xml_files(result):
+        for tx in etree.parse(str(path)).getroot().iter("{*}DrctDbtTxInf"):
+            address = tx.find("{*}Dbtr/{*}PstlAdr")
+            found[_text(tx, "{*}PmtId/{*}EndToEndId")] = None if address is None else "|".join(
+                _text(address, f"{{*}}{tag}") for tag in ("StrtNm", "PstCd", "TwnNm", "Ctry"))
+    return found
+
+
+@pytest.mark.parametrize("with_gb", [False, True])
+def test_only_a_debtor_outside_the_eea_sends_an_address(books, with_gb):
+    rows = [NL_WITH_ADDRESS, GB_WITH_ADDRESS] if with_gb else [NL_WITH_ADDRESS]
+    books.sheets("\n".join([ADDRESS_HEADER, *rows]),
+                 invoices("A-1;10001;01-11-2026;01-12-2026;10,00;Contributie",
+                          *(["A-2;10003;01-11-2026;01-12-2026;20,00;Contributie"] if with_gb else [])))
+    sent = addresses(books.collect())
+    assert sent == ({"A-1": None, "A-2": "1 High Street|SW1A 1AA|London|GB"} if with_gb else {"A-1": None})
+
+
 def test_summary_workbook(books):
     books.sheets(GOLDEN_DEBTORS, GOLDEN_INVOICES)
     books.collect()

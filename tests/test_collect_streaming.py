@@ -4,9 +4,13 @@ formats.xsd, CSV written in chunks, ledger rows made a chunk at a time."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import os
 import random
 import sqlite3
+import subprocess
+import sys
 from contextlib import closing
 
 import polars as pl
@@ -162,6 +166,51 @@ def test_ledger_tuples_in_chunks_are_the_rows():
     frame = pl.DataFrame({"a": ["x", None, "z", "w", "v"], "b": [1, 2, None, 4, 5]})
     assert list(ledger._tuples(frame, chunk_rows=2)) == frame.rows()
     assert list(ledger._tuples(frame.clear(), chunk_rows=2)) == []
+    columns = [pl.col("b") * 10, pl.lit("k").alias("c")]
+    assert list(ledger._tuples(frame, columns, chunk_rows=2)) == frame.select(columns).rows()
+
+
+def test_blocks_keep_columns_without_a_value_as_nulls():
+    """An all-null column (no amendment, no address) becomes one null per block, not a
+    column of nulls: the values the XML and the ledger see are the same."""
+    from test_pain008 import CREDITOR as creditor
+
+    from incasso_sheets.collect import batching
+    from incasso_sheets.model import TRANSACTION_SCHEMA
+
+    rows = pl.DataFrame({name: [None, None, None] for name in TRANSACTION_SCHEMA},
+                        schema=TRANSACTION_SCHEMA).with_columns(
+        end_to_end_id=pl.Series(["A", "B", "C"]), amount_cents=pl.Series([1, 2, 3]),
+        scheme=pl.lit("CORE"), sequence_type=pl.Series(["RCUR", "FRST", "RCUR"]),
+        collection_date=pl.lit(dt.date(2026, 12, 1)), email=pl.Series(["a@x.nl", None, None]))
+    blocks = [b for m in batching.build_messages(rows, creditor=creditor, created_at=dt.datetime(2026, 11, 27),
+                                                 first_number=1, carry=("email",))
+              for b in m.blocks]
+    assert [(b.sequence_type, b.transactions["end_to_end_id"].to_list(), b.transactions["email"].to_list(),
+             b.transactions["street"].to_list()) for b in blocks] == [
+        ("FRST", ["B"], [None], [None]), ("RCUR", ["A", "C"], ["a@x.nl", None], [None, None])]
+    assert all(dict(b.transactions.schema) == {**TRANSACTION_SCHEMA, "email": pl.Utf8} for b in blocks)
+
+
+@pytest.mark.parametrize(("preset", "polars_first", "expected"), [
+    (None, False, "background_thread:true,dirty_decay_ms:100,muzzy_decay_ms:0"),
+    ("narenas:1", False, "narenas:1"),
+    (None, True, None),  # too late: polars has set up its allocator (and the variable) already
+])
+def test_the_package_gives_memory_back_soon_unless_told_otherwise(preset, polars_first, expected):
+    """polars' allocator is told to return freed memory after 100 ms (the 1 GB peak of a
+    million-invoice collect), when the package is loaded before polars; a user's own
+    setting stands."""
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    if preset:
+        env["_RJEM_MALLOC_CONF"] = preset
+    code = ("import polars; " if polars_first else "") + (
+        "import os, incasso_sheets; print(os.environ.get('_RJEM_MALLOC_CONF'))")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    if expected is None:
+        assert "dirty_decay_ms:100" not in out.stdout
+    else:
+        assert out.stdout.strip() == expected
 
 
 def ledger_state(books: Books) -> tuple[list, list, list]:

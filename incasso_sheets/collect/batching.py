@@ -25,8 +25,14 @@ def message_id(day: dt.date, number: int) -> str:
 
 
 def build_messages(collections: pl.DataFrame, *, creditor: Creditor, created_at: dt.datetime,
-                   first_number: int, batch_booking: bool = True, max_per_file: int = 0) -> list[Message]:
-    """Group collections into messages; message numbers start at `first_number`."""
+                   first_number: int, batch_booking: bool = True, max_per_file: int = 0,
+                   carry: tuple[str, ...] = ()) -> list[Message]:
+    """Group collections into messages; message numbers start at `first_number`.
+
+    The blocks' frames hold TRANSACTION_SCHEMA and, after it, the columns named in `carry`
+    (what the caller needs of each transaction beyond the XML), so that the collections
+    frame can be let go once the blocks are made.
+    """
     groups = (collections.select("scheme", "sequence_type", "collection_date").unique()
               .with_columns(_seq=pl.col("sequence_type").replace_strict(SEQUENCE_ORDER, default=9),
                             _sch=pl.col("scheme").replace_strict({s: i for i, s in enumerate(SCHEME_ORDER)},
@@ -34,8 +40,15 @@ def build_messages(collections: pl.DataFrame, *, creditor: Creditor, created_at:
               .sort("_sch", "collection_date", "_seq"))
     # One pass over the rows (not one filter per group); each part keeps the rows' order.
     keys = ["scheme", "sequence_type", "collection_date"]
-    parts = (collections.select(*keys, *[pl.col(c).cast(t) for c, t in TRANSACTION_SCHEMA.items()])
-             .partition_by(keys, as_dict=True, include_key=False))
+    narrow = collections.select(*keys, *[pl.col(c).cast(t) for c, t in TRANSACTION_SCHEMA.items()],
+                                *[c for c in carry if c not in TRANSACTION_SCHEMA])
+    # A column without any value (no amendment in the run, no address to send) stays one
+    # null for the whole frame in every block: a million nulls of text take 16 MB.
+    empty = [name for name, nulls in zip(narrow.columns, narrow.null_count().row(0), strict=True)
+             if nulls == narrow.height and name not in keys]
+    narrow = narrow.with_columns(pl.lit(None, narrow.schema[name]).alias(name) for name in empty)
+    parts = narrow.partition_by(keys, as_dict=True, include_key=False)
+    del narrow
     messages: list[Message] = []
     number = first_number
     for scheme in [s for s in SCHEME_ORDER if s in set(groups["scheme"].to_list())]:

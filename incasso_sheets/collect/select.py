@@ -25,6 +25,7 @@ DECIDED_COLUMNS = ("_inv_bad", "_deb_bad", "last_batch", "last_reason", "last_ib
                    "d_mandate_date", "d_last", "_wanted", "_detail")
 # Debtor columns that no skip rule looks at: joined after the selection (see below).
 LATE_DEBTOR_COLUMNS = ("name", "bic", "street", "postcode", "city", "country", "email")
+ADDRESS_COLUMNS = ("street", "postcode", "city", "country")
 MANDATE_EXPIRY_MONTHS = 36  # EPC rulebook: unused for 36 months after the last collection
 INACTIVE = ("dead", "blocked", "disputed")
 
@@ -195,15 +196,28 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
             pl.lit(None, pl.Utf8).alias("detail"))
         skipped = pl.concat([skipped, extra]).sort(ROW) if extra.height else skipped
         chosen = chosen.filter(~c("_extra")).drop("_extra")
-    chosen = chosen.join(deb.select("debtor_id", *late), on="debtor_id", how="left", maintain_order="left")
+    chosen = chosen.join(_debtor_texts(deb, late), on="debtor_id", how="left", maintain_order="left")
+    if "street" not in chosen.columns:
+        chosen = chosen.with_columns(pl.lit(None, pl.Utf8).alias(name) for name in ADDRESS_COLUMNS)
     chosen = remittance_columns(chosen, options.remittance)
     chosen = _with_end_to_end_ids(chosen, history.end_to_end_ids)
-    chosen = chosen.with_columns(
-        send_address=c("country").is_in(sorted(SEPA_NON_EEA)) | c("iban").str.slice(0, 2).is_in(
-            sorted(SEPA_NON_EEA)),
-        debtor_name=c("name"), debtor_iban=c("iban"), debtor_bic=c("bic"),
-    )
+    chosen = chosen.with_columns(debtor_name=c("name"), debtor_iban=c("iban"), debtor_bic=c("bic"))
     return Selection(chosen, skipped)
+
+
+def _debtor_texts(deb: pl.DataFrame, late: list[str]) -> pl.DataFrame:
+    """The debtor's texts for the chosen invoices, and `send_address`: the postal address goes
+    into the XML only for a debtor outside the EEA (sepa-rules.md §1), so only theirs is
+    kept. When no debtor needs one, the address columns are left out here and come back as
+    one null each (a column of a million nulls would take 16 MB in every copy)."""
+    c = pl.col
+    non_eea = sorted(SEPA_NON_EEA)
+    send = c("country").is_in(non_eea) | c("iban").str.slice(0, 2).is_in(non_eea)
+    texts = deb.select("debtor_id", *late, send.fill_null(False).alias("send_address"))
+    if not texts["send_address"].any():
+        return texts.drop(ADDRESS_COLUMNS, strict=False)
+    return texts.with_columns(pl.when(c("send_address")).then(c(name)).alias(name)
+                              for name in ADDRESS_COLUMNS if name in texts.columns)
 
 
 def _with_end_to_end_ids(frame: pl.DataFrame, used: pl.Series) -> pl.DataFrame:
