@@ -33,12 +33,16 @@ EVERY_COMMAND = {
     "ledger import": ["ledger", "import", PAIN008],
     "ledger import --dry-run": ["ledger", "import", PAIN008, "--dry-run"],
 }
-V2 = "ALTER TABLE transactions ADD COLUMN note TEXT; CREATE TABLE notes (note_id INTEGER PRIMARY KEY)"
+# Two versions after the current one, added the way a later release adds them.
+CURRENT = ledger.SCHEMA_VERSION
+NEXT, AFTER = CURRENT + 1, CURRENT + 2
+V_NEXT = "ALTER TABLE transactions ADD COLUMN note TEXT; CREATE TABLE notes (note_id INTEGER PRIMARY KEY)"
 
 
 @pytest.fixture(scope="module")
 def collected(tmp_path_factory) -> Path:
-    """A v1 ledger with one collect run, the bank's answer and an update sheet beside it."""
+    """A ledger of the current version with one collect run, the bank's answer and an update
+    sheet beside it."""
     folder = prepare(tmp_path_factory.mktemp("collected") / "books")
     done = incasso(folder, COMMANDS["collect"][1], NOW)
     assert done.exit_code == 0, done.output
@@ -76,7 +80,7 @@ def test_a_newer_ledger_is_refused_by_every_command_and_left_unchanged(newer, co
     done = incasso(newer, EVERY_COMMAND[command], CLEAR_NOW)
     assert done.exit_code == 3, done.output
     assert done.stderr.endswith("was written by a newer incasso-sheets (schema 99, this one "
-                                "knows 1); upgrade first\n")
+                                f"knows {CURRENT}); upgrade first\n")
     assert db.read_bytes() == before
     assert listing(newer) == names  # nothing written (SQLite's -wal/-shm aside, left empty)
     assert all(p.stat().st_size == 0 for p in newer.glob("incasso.db-wal"))
@@ -111,39 +115,39 @@ def test_a_bad_schema_version_is_refused_not_guessed(tmp_path):
 
 @pytest.fixture
 def future(monkeypatch):
-    """Schema versions 2 (SQL) and 3 (Python) added the way a later release adds them."""
+    """Schema versions NEXT (SQL) and AFTER (Python) added the way a later release adds them."""
     applied: list[int] = []
 
-    def v2(conn):
-        applied.append(2)
-        for statement in V2.split(";"):
+    def v_next(conn):
+        applied.append(NEXT)
+        for statement in V_NEXT.split(";"):
             conn.execute(statement)
 
-    def v3(conn):
-        applied.append(3)
-        conn.execute("UPDATE transactions SET note = 'from v1'")  # needs v2's column
+    def v_after(conn):
+        applied.append(AFTER)
+        conn.execute("UPDATE transactions SET note = 'from before'")  # needs NEXT's column
 
-    monkeypatch.setattr(ledger, "_MIGRATIONS", {**ledger._MIGRATIONS, 2: v2, 3: v3})
-    monkeypatch.setattr(ledger, "SCHEMA_VERSION", 3)
+    monkeypatch.setattr(ledger, "_MIGRATIONS", {**ledger._MIGRATIONS, NEXT: v_next, AFTER: v_after})
+    monkeypatch.setattr(ledger, "SCHEMA_VERSION", AFTER)
     return applied
 
 
-def test_migrations_upgrade_a_v1_ledger_in_place_in_order(collected, tmp_path, future):
+def test_migrations_upgrade_a_ledger_in_place_in_order(collected, tmp_path, future):
     folder = shutil.copytree(collected, tmp_path / "books")
     db = folder / "incasso.db"
     rows = ledger_rows(folder)
     with Ledger.open(db):
         pass
-    assert future == [2, 3]
-    assert version(db) == "3"
+    assert future == [NEXT, AFTER]
+    assert version(db) == str(AFTER)
     upgraded = ledger_rows(folder)
     assert {t: r for t, r in upgraded.items() if t != "transactions"} == {
         t: r for t, r in rows.items() if t != "transactions"}
     assert [r[:-1] for r in upgraded["transactions"]] == rows["transactions"]  # every row kept
-    assert {r[-1] for r in upgraded["transactions"]} == {"from v1"}  # the new column, filled
+    assert {r[-1] for r in upgraded["transactions"]} == {"from before"}  # the new column, filled
     with Ledger.open(db):
         pass
-    assert future == [2, 3]  # each migration once
+    assert future == [NEXT, AFTER]  # each migration once
 
     # The upgraded ledger still knows what was collected.
     again = incasso(folder, COMMANDS["collect"][1], NOW)
@@ -157,16 +161,16 @@ def test_a_new_ledger_gets_every_migration_in_order(tmp_path, future):
     db = tmp_path / "incasso.db"
     with Ledger.open(db):
         pass
-    assert future == [2, 3]
-    assert version(db) == "3"
+    assert future == [NEXT, AFTER]
+    assert version(db) == str(AFTER)
 
 
 def test_a_read_only_command_upgrades_an_older_ledger_first(collected, tmp_path, future):
     folder = shutil.copytree(collected, tmp_path / "books")
     done = incasso(folder, ["status", "--format", "json", "--all"], NOW)
     assert done.exit_code == 0, done.output
-    assert future == [2, 3]
-    assert version(folder / "incasso.db") == "3"
+    assert future == [NEXT, AFTER]
+    assert version(folder / "incasso.db") == str(AFTER)
 
 
 def test_a_failing_migration_stops_at_the_last_good_version(collected, tmp_path, monkeypatch):
@@ -178,17 +182,53 @@ def test_a_failing_migration_stops_at_the_last_good_version(collected, tmp_path,
         conn.execute("CREATE TABLE half_done (x)")
         raise RuntimeError("migration bug")
 
-    monkeypatch.setattr(ledger, "_MIGRATIONS", {**ledger._MIGRATIONS, 2: V2, 3: broken})
-    monkeypatch.setattr(ledger, "SCHEMA_VERSION", 3)
+    monkeypatch.setattr(ledger, "_MIGRATIONS", {**ledger._MIGRATIONS, NEXT: V_NEXT, AFTER: broken})
+    monkeypatch.setattr(ledger, "SCHEMA_VERSION", AFTER)
     with pytest.raises(RuntimeError), Ledger.open(db):
         pass
-    assert version(db) == "2"
+    assert version(db) == str(NEXT)
     with closing(sqlite3.connect(db)) as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert "notes" in tables and "half_done" not in tables  # 2 whole, 3 not at all
+    assert "notes" in tables and "half_done" not in tables  # NEXT whole, AFTER not at all
     assert [r[:-1] for r in ledger_rows(folder)["transactions"]] == rows["transactions"]
 
-    monkeypatch.setitem(ledger._MIGRATIONS, 3, "CREATE TABLE fixed (x)")
+    monkeypatch.setitem(ledger._MIGRATIONS, AFTER, "CREATE TABLE fixed (x)")
     with Ledger.open(db):
         pass
-    assert version(db) == "3"
+    assert version(db) == str(AFTER)
+
+
+def schema_of(db: Path) -> list[tuple]:
+    with closing(sqlite3.connect(db)) as conn:
+        return conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name").fetchall()
+
+
+def test_version_2_writes_the_status_check_as_comparisons(tmp_path, monkeypatch):
+    """A ledger made by version 1 gets the same transactions table as a new ledger, with every
+    row and rowid kept, and the status CHECK still refuses what it refused."""
+    with monkeypatch.context() as v1:
+        v1.setattr(ledger, "SCHEMA_VERSION", 1)
+        v1.setattr(ledger, "_MIGRATIONS", {1: ledger._SCHEMA_V1})
+        folder = prepare(tmp_path / "books")
+        done = incasso(folder, COMMANDS["collect"][1], NOW)
+        assert done.exit_code == 0, done.output
+    db = folder / "incasso.db"
+    assert version(db) == "1"
+    with closing(sqlite3.connect(db)) as conn:
+        before = conn.execute("SELECT rowid, * FROM transactions ORDER BY rowid").fetchall()
+    assert "status IN (" in dict((r[1], r[3]) for r in schema_of(db))["transactions"]
+
+    with Ledger.open(db):
+        pass
+    assert version(db) == "2"
+    with Ledger.open(tmp_path / "new.db"):
+        pass
+    assert schema_of(db) == schema_of(tmp_path / "new.db")
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("SELECT rowid, * FROM transactions ORDER BY rowid").fetchall() == before
+        assert len(before) == 4
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
+            conn.execute("UPDATE transactions SET status = 'paid'")
+        conn.execute("UPDATE transactions SET status = 'settled'")  # an allowed value passes
+    checked = incasso(folder, ["ledger", "check"], NOW)
+    assert checked.stdout == "Ledger OK: 2 messages, 3 batches, 4 transactions\n"
