@@ -168,25 +168,30 @@ def run_collect(req: CollectRequest) -> CollectResult:
         del selection
         outdir.mkdir(parents=True, exist_ok=True)
         ledger.sweep_temp_files(outdir)
+        planned = _plan_files(messages, outdir, led.next_run_id())
         with XsdValidation(version if req.validate_xsd else None) as validation:
-            planned = _write_outputs(messages, skipped, settings, version, outdir, today, req,
-                                     led.next_run_id(), validation)
+
+            def record(conn, run_id):  # in a thread of its own, while the files are written
+                ledger.record_collection(conn, run_id, messages,
+                                         [f"{m.message_id}.pain008.xml" for m in messages], version)
+                ledger.record_mandates(conn, mandates)
 
             def write(conn, run_id):
                 with validation.reported_first():
-                    ledger.record_collection(conn, run_id, messages,
-                                             [f"{m.message_id}.pain008.xml" for m in messages], version)
-                    ledger.record_mandates(conn, mandates)
+                    with led.beside(lambda: record(conn, run_id)) as recorded:
+                        _write_outputs(messages, planned, skipped, settings, version, today, req, validation)
+                        with req.reporter.step("commit"):
+                            recorded()
                     led.set_counter(conn, _counter(today), first + len(messages) - 1)
                 # The files were validated beside the work above; nothing commits unless
                 # every one of them is valid.
                 validation.wait(req.reporter)
 
-            # commit_run deletes the temporary files if the ledger transaction fails, and
-            # keeps them for recovery once it has committed.
-            with req.reporter.step("commit"):
-                led.commit_run("collect", req.now, planned, write)
-        result.files = [f.final for f in planned]
+            # One transaction: the run, the files written and the ledger rows. commit_run
+            # deletes the temporary files if it fails, and keeps them for recovery once it
+            # has committed.
+            led.commit_run("collect", req.now, [f for files in planned for f in files], write)
+        result.files = [f.final for files in planned for f in files]
         result.written = True
     return result
 
@@ -333,51 +338,51 @@ def _xsd_invalid(xml: ledger.PlannedFile, problems: list[str]) -> CannotContinue
     return CannotContinue("xsd-invalid", path=xml.final.name, problems="; ".join(problems[:5]))
 
 
-def _write_outputs(messages: list[Message], skipped: pl.DataFrame, settings: Settings, version: str,
-                   outdir: Path, today: dt.date, req: CollectRequest, run_id: int,
-                   validation: XsdValidation) -> list[ledger.PlannedFile]:
+OUTPUTS = ("pain008.xml", "journal.csv", "prenotification.csv", "summary.xlsx")
+
+
+def _plan_files(messages: list[Message], outdir: Path, run_id: int) -> list[tuple[ledger.PlannedFile, ...]]:
+    """Per message its files (OUTPUTS), as temporary and final names; none may exist yet."""
+    planned = []
+    for message in messages:
+        files = []
+        for kind in OUTPUTS:
+            name = f"{message.message_id}.{kind}"
+            f = ledger.PlannedFile(outdir / f"{ledger.TEMP_PREFIX}{run_id}-{name}", outdir / name)
+            if f.final.exists():
+                raise CannotContinue("output-exists", path=f.final)
+            files.append(f)
+        planned.append(tuple(files))
+    return planned
+
+
+def _write_outputs(messages: list[Message], planned: list[tuple[ledger.PlannedFile, ...]],
+                   skipped: pl.DataFrame, settings: Settings, version: str, today: dt.date,
+                   req: CollectRequest, validation: XsdValidation) -> None:
+    """Every file of every message, to its temporary name (the caller deletes them all if
+    anything fails)."""
     from incasso_sheets.formats import pain008
 
-    planned: list[ledger.PlannedFile] = []
-
-    def plan(name: str) -> ledger.PlannedFile:
-        f = ledger.PlannedFile(outdir / f"{ledger.TEMP_PREFIX}{run_id}-{name}", outdir / name)
-        if f.final.exists():
-            raise CannotContinue("output-exists", path=f.final)
-        planned.append(f)
-        return f
-
     fmt = req.journal_format or settings.journal.format
-    try:
-        with validation.reported_first():
-            for message in messages:
-                mid = message.message_id
-                xml = plan(f"{mid}.pain008.xml")
-                with open(xml.temp, "wb") as out:
-                    with req.reporter.step("write-xml", message.count):
-                        pain008.write_pain008(out, message, version)
-                        req.reporter.advance(message.count)
-                    out.flush()
-                    os.fsync(out.fileno())
-                faults.point("after-xml")
-                validation.submit(xml, message.count)
-                with req.reporter.step("write-files", message.count):
-                    journal_file = plan(f"{mid}.journal.csv")
-                    write_durably(journal_file.temp, lambda out, m=message: journal.write_journal(
-                        out, collection_journal(m, settings, today), fmt))
-                    pre = plan(f"{mid}.prenotification.csv")
-                    notices = prenotification(message, settings)
-                    write_durably(pre.temp, lambda out, n=notices: csvfile.write_csv(
-                        out, n, PRENOTIFICATION_HEADERS, fmt))
-                    summary = plan(f"{mid}.summary.xlsx")
-                    write_summary(summary.temp, message, skipped if message is messages[0] else None,
-                                  req.lang)
+    with validation.reported_first():
+        for message, (xml, journal_file, pre, summary) in zip(messages, planned, strict=True):
+            with open(xml.temp, "wb") as out:
+                with req.reporter.step("write-xml", message.count):
+                    pain008.write_pain008(out, message, version)
                     req.reporter.advance(message.count)
-    except BaseException:
-        for f in planned:
-            f.temp.unlink(missing_ok=True)
-        raise
-    return planned
+                out.flush()
+                os.fsync(out.fileno())
+            faults.point("after-xml")
+            validation.submit(xml, message.count)
+            with req.reporter.step("write-files", message.count):
+                write_durably(journal_file.temp, lambda out, m=message: journal.write_journal(
+                    out, collection_journal(m, settings, today), fmt))
+                notices = prenotification(message, settings)
+                write_durably(pre.temp, lambda out, n=notices: csvfile.write_csv(
+                    out, n, PRENOTIFICATION_HEADERS, fmt))
+                write_summary(summary.temp, message, skipped if message is messages[0] else None,
+                              req.lang)
+                req.reporter.advance(message.count)
 
 
 def collection_journal(message: Message, settings: Settings, booking_date: dt.date) -> Iterator[pl.DataFrame]:

@@ -30,6 +30,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -196,7 +197,8 @@ class Ledger:
         wait = lock_wait() if wait_seconds is None else wait_seconds
         lock = _acquire_lock(path.with_name(path.name + ".lock"), wait)
         try:
-            conn = sqlite3.connect(path, isolation_level=None)
+            # One thread uses the connection at a time; `beside` hands it to another for a while.
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             os.close(lock)
             raise CannotContinue("ledger-unreadable", path=path, reason=exc) from exc
@@ -282,7 +284,8 @@ class Ledger:
         try:
             yield self.conn
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:  # an interrupted statement has rolled it back already
+                self.conn.execute("ROLLBACK")
             raise
         else:
             self.conn.execute("COMMIT")
@@ -339,6 +342,31 @@ class Ledger:
         fsync_dirs(f.final.parent for f in files)
         self.conn.execute("UPDATE runs SET state = 'done' WHERE run_id = ?", (run_id,))
         return run_id
+
+    @contextlib.contextmanager
+    def beside(self, record: Callable[[], None]) -> Iterator[Callable[[], None]]:
+        """Run `record` (inserts into the open transaction) in a thread of its own while the
+        body goes on in this one: collect's ledger rows are inserted while its files are
+        written. Yields `wait`, which waits for `record` and raises its error; leaving the
+        body waits too. The body must not use the connection before `wait` returned. When
+        the body fails, `record` is interrupted and its error dropped: the body's error is
+        the one raised, and the caller's transaction rolls back."""
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger")
+        future = pool.submit(record)
+
+        def wait_for_record() -> None:
+            future.result()
+
+        try:
+            yield wait_for_record
+        except BaseException:
+            while not future.done():  # an interrupt only stops a statement that is running
+                self.conn.interrupt()
+                wait([future], timeout=0.05)
+            raise
+        finally:
+            pool.shutdown(wait=True)
+        wait_for_record()
 
     # --- ids ----------------------------------------------------------------------------------
 

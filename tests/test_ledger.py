@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import threading
+import time
 from contextlib import closing
 from pathlib import Path
 
@@ -184,3 +186,63 @@ def test_open_without_create(tmp_path):
     with pytest.raises(CannotContinue) as caught, Ledger.open(tmp_path / "incasso.db", create=False):
         pass
     assert caught.value.code == "ledger-not-found"
+
+
+# --- rows recorded in a thread beside the files (Ledger.beside) ------------------------------
+
+SLOW_INSERT = ("INSERT INTO counters (name, value) WITH RECURSIVE n(i) AS "
+               "(SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000000) "
+               "SELECT 'n' || i, i FROM n")
+
+
+def test_rows_recorded_beside_the_body_commit_with_the_run(tmp_path):
+    threads = []
+
+    def write(conn, run_id):
+        with led.beside(lambda: (threads.append(threading.current_thread().name),
+                                 Ledger.set_counter(conn, "beside", 7))) as recorded:
+            recorded()
+        Ledger.set_counter(conn, "after", 8)
+
+    with Ledger.open(tmp_path / "incasso.db") as led:
+        led.commit_run("collect", NOW, [], write)
+        assert (led.peek_counter("beside"), led.peek_counter("after")) == (7, 8)
+    assert threads[0].startswith("ledger") and threads[0] != threading.main_thread().name
+
+
+def test_a_failing_body_interrupts_the_recording_and_its_error_stands(tmp_path):
+    """The body's error is raised at once (not after a 50-million-row insert), and the
+    transaction leaves nothing."""
+    started = threading.Event()
+
+    def slow(conn):
+        started.set()
+        conn.execute(SLOW_INSERT)
+
+    def write(conn, run_id):
+        with led.beside(lambda: slow(conn)):
+            started.wait()
+            time.sleep(0.1)
+            raise OSError(28, "No space left on device")
+
+    with Ledger.open(tmp_path / "incasso.db") as led:
+        began = time.monotonic()
+        with pytest.raises(OSError, match="No space left"):
+            led.commit_run("collect", NOW, [], write)
+        assert time.monotonic() - began < 5
+        assert led.conn.execute("SELECT count(*) FROM counters").fetchone() == (0,)
+        assert led.conn.execute("SELECT count(*) FROM runs").fetchone() == (0,)
+
+
+def test_a_failing_recording_is_raised_when_the_body_waits(tmp_path):
+    def write(conn, run_id):
+        with led.beside(lambda: conn.execute("INSERT INTO nowhere VALUES (1)")) as recorded:
+            written.append("files")
+            recorded()
+
+    written: list[str] = []
+    with Ledger.open(tmp_path / "incasso.db") as led:
+        with pytest.raises(sqlite3.OperationalError, match="no such table: nowhere"):
+            led.commit_run("collect", NOW, [], write)
+        assert written == ["files"]
+        assert led.conn.execute("SELECT count(*) FROM runs").fetchone() == (0,)
