@@ -118,6 +118,16 @@ def test_check_ibans_runs_once_per_distinct_value_and_skips_nulls():
     ]
 
 
+def test_check_ibans_remembers_the_bic_per_bank_and_gives_what_each_iban_alone_gives():
+    """The BIC is looked up once per bank; IBANs of the same bank, of another bank in the
+    same country, of a bank the registry lacks and of other countries each get their own."""
+    ibans = ["NL91ABNA0417164300", "NL02ABNA0123456789", "NL20INGB0001234567", "BE68539007547034",
+             "DE89370400440532013000", "GB29NWBK60161331926819", "NL91ABNA0417164301"]
+    out = dict((iban, (problem, bic)) for iban, problem, bic in check_ibans(pl.Series(ibans)).rows())
+    assert out == {iban: inspect_iban(iban) for iban in ibans}
+    assert out["NL02ABNA0123456789"] == (None, "ABNANL2A") and out["NL20INGB0001234567"] == (None, "INGBNL2A")
+
+
 def test_check_ibans_of_an_empty_column():
     out = check_ibans(pl.Series([None], dtype=pl.Utf8))
     assert out.height == 0
