@@ -172,8 +172,8 @@ def run_collect(req: CollectRequest) -> CollectResult:
         with XsdValidation(version if req.validate_xsd else None) as validation:
 
             def record(conn, run_id):  # in a thread of its own, while the files are written
-                ledger.record_collection(conn, run_id, messages,
-                                         [f"{m.message_id}.pain008.xml" for m in messages], version)
+                ledger.record_collection(conn, run_id, messages, [xml.final.name for xml, *_ in planned],
+                                         version)
                 ledger.record_mandates(conn, mandates)
 
             def write(conn, run_id):
