@@ -24,7 +24,7 @@ from incasso_sheets.collect.select import History, Options, Selection, select_co
 from incasso_sheets.durable import write_durably
 from incasso_sheets.errors import CannotContinue
 from incasso_sheets.formats import csvfile, journal, workbook
-from incasso_sheets.issues import WARNING, Issue, Report
+from incasso_sheets.issues import ERROR, WARNING, Issue, Report
 from incasso_sheets.messages import headers
 from incasso_sheets.messages import text as messages_text
 from incasso_sheets.model import Message
@@ -41,6 +41,7 @@ SKIP_SEVERITY = {
     "scheme-not-selected": WARNING, "invoice-not-due": WARNING, "mandate-inactive": WARNING,
     "mandate-used-up": WARNING, "mandate-ended": WARNING, "mandate-expired": WARNING,
     "currency-skipped": None, "amount-skipped": None,
+    "invoice-number-reused": ERROR,
 }
 # What the blocks carry beside the XML's columns: the ledger rows and the pre-notification
 # need these, so the collections frame can be let go once the blocks are made.
@@ -146,6 +147,8 @@ def run_collect(req: CollectRequest) -> CollectResult:
         report.extend(_selection_issues(selection, inv_raw.file, inv_raw.sheet,
                                         checked.invoices.mapping.found, options, coll.horizon_days, today))
         result.skipped = selection.skipped
+        if not report.valid and not req.skip_invalid:  # the ledger showed an error (a reused number)
+            return result
         # Migration report: mandates used per the sheet or an import, imported invoices.
         result.migration, taken_over = migrate_run.collect_migration(led, selection.collections, checked)
         report.extend(taken_over)

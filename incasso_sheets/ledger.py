@@ -456,12 +456,14 @@ def load_history(ledger: Ledger):
                     AS last_batch, t.reason_code AS last_reason,
                   t.iban AS last_iban, t.mandate_id AS last_mandate_id,
                   (SELECT count(*) FROM transactions r WHERE r.invoice_number = t.invoice_number
-                   AND r.reason_code = t.reason_code) AS same_reason_count
+                   AND r.reason_code = t.reason_code) AS same_reason_count,
+                  t.debtor_id AS last_debtor_id, t.invoice_date AS last_invoice_date
            FROM transactions t
            JOIN (SELECT invoice_number, max(attempt) AS attempt FROM transactions
                  GROUP BY invoice_number) m
              ON m.invoice_number = t.invoice_number AND m.attempt = t.attempt""",
-        schema=HISTORY_INVOICES)
+        schema={**HISTORY_INVOICES, "last_invoice_date": pl.Utf8},
+    ).with_columns(pl.col("last_invoice_date").str.to_date(strict=False))
     mandates = ledger.frame(
         """SELECT m.mandate_key, m.mandate_id, m.debtor_id, m.iban, m.mandate_date,
                   m.last_collection_date, m.status, m.status_reason,

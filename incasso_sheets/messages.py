@@ -362,6 +362,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Already collected in batch {detail}",
         "Al geïncasseerd in batch {detail}",
     ),
+    "invoice-number-reused": (
+        "This invoice number was collected before for another invoice (batch, debtor, invoice date: "
+        "{detail}); invoice numbers must stay unique, also across years: give this invoice a new number "
+        "(for example with the year in front)",
+        "Dit factuurnummer is al eerder geïncasseerd voor een andere factuur (batch, debiteur, "
+        "factuurdatum: {detail}); factuurnummers moeten uniek blijven, ook over de jaren heen: geef deze "
+        "factuur een nieuw nummer (bijvoorbeeld met het jaar ervoor)",
+    ),
     "invoice-needs-contact": (
         "The last collection came back with {detail}: contact the debtor; it is not collected again automatically",
         "De vorige incasso kwam terug met {detail}: neem contact op met de debiteur; er wordt niet automatisch opnieuw geïncasseerd",

@@ -653,6 +653,51 @@ def test_a_second_run_on_the_same_sheets_collects_nothing(books):
     assert books.ledger("SELECT count(*) FROM transactions") == [(1,)]
 
 
+TWO_DEBTORS = f"""
+    {HEADER}
+    10001;Jansen;NL91ABNA0417164300;ja;MDT-10001;01-03-2024
+    10002;Bakker;NL64RABO0260893498;ja;MDT-10002;01-03-2024
+"""
+A_YEAR_LATER = dt.datetime(2027, 11, 26, 10, 0)
+
+
+def test_an_invoice_number_used_again_for_another_invoice_is_an_error(books):
+    """Numbering that restarts every year: 0001 of 2027 is not 0001 of 2026. Taken for
+    collected, it would never be collected; it is an error at its cell instead."""
+    books.sheets(TWO_DEBTORS, invoices("0001;10001;01-11-2026;01-12-2026;10,00;"))
+    assert books.collect().written
+    books.sheets(TWO_DEBTORS, invoices("0001;10002;01-11-2027;01-12-2027;30,00;",
+                                       "0002;10002;01-11-2027;01-12-2027;20,00;"))
+    again = books.collect(now=A_YEAR_LATER)
+    assert not again.report.valid and not again.written and again.messages == []
+    (issue,) = [i for i in again.report.issues if i.is_error]
+    assert (issue.code, issue.file, issue.row, issue.column, issue.value) == (
+        "invoice-number-reused", "inv.csv", 2, "Factuurnummer", "0001")
+    assert issue.message() == (
+        "This invoice number was collected before for another invoice (batch, debtor, invoice date: "
+        "INCS-20261127-0001-1, 10001, 2026-11-01); invoice numbers must stay unique, also across years: "
+        "give this invoice a new number (for example with the year in front)")
+    assert books.ledger("SELECT count(*) FROM transactions") == [(1,)]
+
+    rest = books.collect(now=A_YEAR_LATER, skip_invalid=True)
+    assert skipped(rest) == {"0001": "invoice-number-reused"}
+    assert sorted(collected(rest)) == ["0002"]
+
+
+@pytest.mark.parametrize(("row", "why"), [
+    ("0001;10001;01-11-2026;01-12-2026;10,00;", "the same invoice"),
+    ("0001;10002;01-11-2026;01-12-2026;10,00;", "the same date: the debtor was renumbered"),
+    ("0001;10001;01-11-2026;01-12-2026;12,50;", "the open amount changed"),
+])
+def test_the_same_invoice_again_is_already_collected(books, row, why):
+    books.sheets(TWO_DEBTORS, invoices("0001;10001;01-11-2026;01-12-2026;10,00;"))
+    assert books.collect().written
+    books.sheets(TWO_DEBTORS, invoices(row))
+    again = books.collect()
+    assert again.report.valid, why
+    assert skipped(again) == {"0001": "invoice-already-collected"}, why
+
+
 def test_dry_run_writes_nothing(books):
     books.sheets(ONE_DEBTOR, invoices("A-1;10001;01-11-2026;01-12-2026;10,00;"))
     result = books.collect(dry_run=True)

@@ -22,7 +22,7 @@ from incasso_sheets.sheets.read import ROW
 DECIDED_COLUMNS = ("_inv_bad", "_deb_bad", "last_batch", "last_reason", "last_iban", "last_mandate_id",
                    "same_reason_count", "k_mandate_id", "k_iban", "k_last", "k_used", "mandate_status",
                    "mandate_status_reason", "mandate_used_up", "d_mandate_key", "d_mandate_id", "d_iban",
-                   "d_mandate_date", "d_last", "_wanted", "_detail")
+                   "d_mandate_date", "d_last", "_wanted", "_detail", "last_debtor_id", "last_invoice_date")
 # Debtor columns that no skip rule looks at: joined after the selection (see below).
 LATE_DEBTOR_COLUMNS = ("name", "bic", "street", "postcode", "city", "country", "email")
 ADDRESS_COLUMNS = ("street", "postcode", "city", "country")
@@ -31,7 +31,8 @@ INACTIVE = ("dead", "blocked", "disputed")
 
 HISTORY_INVOICES = {"invoice_number": pl.Utf8, "last_attempt": pl.Int64, "last_status": pl.Utf8,
                     "last_batch": pl.Utf8, "last_reason": pl.Utf8, "last_iban": pl.Utf8,
-                    "last_mandate_id": pl.Utf8, "same_reason_count": pl.Int64}
+                    "last_mandate_id": pl.Utf8, "same_reason_count": pl.Int64,
+                    "last_debtor_id": pl.Utf8, "last_invoice_date": pl.Date}
 HISTORY_MANDATES = {"mandate_key": pl.Utf8, "mandate_id": pl.Utf8, "debtor_id": pl.Utf8,
                     "iban": pl.Utf8, "mandate_date": pl.Date, "last_collection_date": pl.Date,
                     "status": pl.Utf8, "status_reason": pl.Utf8, "used": pl.Boolean,
@@ -136,6 +137,12 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
                          schema={"_wanted": pl.Date, "collection_date": pl.Date})
     f = f.join(moved, on="_wanted", how="left")
     expired_after = c("last_collection_date").dt.offset_by(f"{MANDATE_EXPIRY_MONTHS}mo")
+    # An invoice number the ledger knows for another invoice (another invoice date, or
+    # another debtor where the dates do not say it is the same one): numbering that
+    # restarts every year, say. It would pass for collected and never be collected.
+    same_date = c("last_invoice_date") == c("invoice_date")
+    reused = ((c("last_invoice_date") != c("invoice_date")).fill_null(False)
+              | ((c("last_debtor_id") != c("debtor_id")).fill_null(False) & ~same_date.fill_null(False)))
     done = c("last_status").is_in(["collected", "settled"]).fill_null(False)
     failed = c("last_status").is_in(["rejected", "returned"]).fill_null(False)
     codes = {code: (r.retry, r.max_retries) for code, r in reasons.REASONS.items()}
@@ -155,6 +162,7 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
         .when(c("_deb_bad")).then(pl.lit("debtor-invalid-skipped"))
         .when(c("currency") != "EUR").then(pl.lit("currency-skipped"))
         .when(c("amount_cents") <= 0).then(pl.lit("amount-skipped"))
+        .when(reused).then(pl.lit("invoice-number-reused"))
         .when(done).then(pl.lit("invoice-already-collected"))
         .when(needs_contact).then(pl.lit("invoice-needs-contact"))
         .when(fix_first).then(pl.lit("invoice-fix-first"))
@@ -169,7 +177,10 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
         .when(expired_after < c("collection_date")).then(pl.lit("mandate-expired"))
     )
     detail = (
-        pl.when(done).then(c("last_batch"))
+        pl.when(reused).then(pl.concat_str(
+            [c("last_batch"), c("last_debtor_id").fill_null("?"),
+             c("last_invoice_date").dt.strftime("%Y-%m-%d").fill_null("?")], separator=", "))
+        .when(done).then(c("last_batch"))
         .when(needs_contact | fix_first).then(c("last_reason"))
         .when(c("mandate_status").is_in(INACTIVE))
         .then(pl.concat_str([c("mandate_status"), c("mandate_status_reason").fill_null("")], separator=" "))
