@@ -40,8 +40,11 @@ COLLECT_COLUMNS = ["col-batch", "col-scheme", "col-seq", "col-date", "col-count"
 STATUS_COLUMNS = ["col-batch", "col-date", "col-scheme", "col-seq", "col-count", "col-total",
                   "col-settled", "col-rejected", "col-returned", "col-suspense"]
 EXAMPLES_PER_CODE = 5
+# Codes a large run can have on thousands of rows: collect shows a few of each and the
+# count (`incasso check` lists every one).
 AGGREGATED = {"invoice-already-collected", "debtor-direct-debit-off", "scheme-not-selected",
-              "invoice-not-due", "prenotification-short", "collection-date-beyond-horizon"}
+              "invoice-not-due", "prenotification-short", "collection-date-beyond-horizon",
+              "name-transliterated", "description-transliterated"}
 
 
 def collect_text(result, lang: str = "en") -> str:

@@ -188,3 +188,18 @@ def test_existing_output_exits_3_and_keeps_the_file(folder):
     assert result.stderr == ("incasso: out/INCS-20261127-0001.pain008.xml already exists; "
                              "choose another output folder\n")
     assert written(folder) == ["INCS-20261127-0001.pain008.xml"]
+
+
+def test_routine_warnings_show_five_examples_and_a_count(folder):
+    """A large run has thousands of these: the first five, then how many more."""
+    rows = [f"2026-{n:04d};10001;01-11-2026;01-12-2026;10,00;Café {n}" for n in range(1, 8)]
+    (folder / "inv.csv").write_text("\n".join([INVOICES.split("\n")[1].strip(), *rows]) + "\n",
+                                    encoding="utf-8")
+    result = incasso("collect", "deb.csv", "inv.csv", "-o", "out")
+    assert result.exit_code == 0, result.output
+    examples = [f"inv.csv:inv:{n + 1}:Omschrijving  description-transliterated  'Café {n}'  Description "
+                f"contains characters outside the SEPA set; sent as 'Cafe {n}'" for n in range(1, 6)]
+    assert result.stdout.startswith("\n".join([
+        *examples, "  ... 2 more description-transliterated", "",
+        "      7  description-transliterated  warning", "",
+        "batch "]))
