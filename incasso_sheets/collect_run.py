@@ -138,7 +138,8 @@ def run_collect(req: CollectRequest) -> CollectResult:
         if led is not None:
             result.recovered = list(led.recovered)
         with req.reporter.step("read-ledger"):
-            history = ledger.load_history(led) if led is not None else History.empty()
+            history = (ledger.load_history(led, checked.invoices.typed["invoice_number"]) if led is not None
+                       else History.empty())
         with req.reporter.step("select", checked.invoices.rows):
             selection = select_collections(checked.invoices.typed, checked.debtors.typed, history,
                                            options, bad_inv, bad_deb)
@@ -221,54 +222,63 @@ def _selection_issues(selection: Selection, file: str, sheet: str, headers: dict
     where = {"file": file, "sheet": sheet, "column": column}
     skipped = selection.skipped.filter(pl.col("code").is_in(
         [code for code, severity in SKIP_SEVERITY.items() if severity is not None]))
-    shared: dict[tuple, tuple] = {}
-    issues += [Issue(code, SKIP_SEVERITY[code], file, sheet, row, column, number,
-                     _shared(shared, (("detail", detail),)))
-               for row, number, code, detail in zip(
-                   skipped[ROW].to_list(), skipped["invoice_number"].to_list(), skipped["code"].to_list(),
-                   skipped["detail"].cast(pl.Utf8).fill_null("").to_list(), strict=True)]
+    issues += _row_issues(skipped, None, where, detail="detail")
     chosen = selection.collections
     shortened = chosen.filter(pl.col("remittance_full") != pl.col("remittance"))
-    issues += _row_issues(shortened, "remittance-shortened", WARNING, where, before="remittance_full",
+    issues += _row_issues(shortened, "remittance-shortened", where, before="remittance_full",
                           after="remittance")
-    issues += _row_issues(chosen.filter(pl.col("frst_overridden")), "sequence-frst-after-use", WARNING,
+    issues += _row_issues(chosen.filter(pl.col("frst_overridden")), "sequence-frst-after-use",
                           where, mandate="mandate_id")
     horizon = today + dt.timedelta(days=horizon_days)
     issues += _row_issues(chosen.filter(pl.col("collection_date") > horizon),
-                          "collection-date-beyond-horizon", WARNING, where, date="collection_date",
+                          "collection-date-beyond-horizon", where, date="collection_date",
                           days=horizon_days)
     short = chosen.filter(pl.col("collection_date") < pl.col("invoice_date").dt.offset_by(
         f"{PRENOTIFICATION_DAYS}d"))
-    issues += _row_issues(short, "prenotification-short", WARNING, where, date="collection_date",
+    issues += _row_issues(short, "prenotification-short", where, date="collection_date",
                           days=PRENOTIFICATION_DAYS)
     return issues
 
 
-def _row_issues(frame: pl.DataFrame, code: str, severity: str, where: dict[str, str],
+ISSUE_CHUNK_ROWS = 50_000
+
+
+def _row_issues(frame: pl.DataFrame, code: str | None, where: dict[str, str],
                 **params: str | int) -> list[Issue]:
-    """`issue(code, severity, **where, row=..., value=<invoice number>, **params)` for every
-    row of `frame`, made column-wise: a str param names the column that holds its value,
-    an int is the value itself. A run can have hundreds of thousands of these warnings."""
+    """`issue(code, **where, row=..., value=<invoice number>, **params)` for every row of
+    `frame`: a str param names the column that holds its value, an int is the value
+    itself; `code` None takes each row's from the `code` column. Warnings, but for the
+    codes SKIP_SEVERITY calls errors.
+
+    A run can have a million of these (a second run of the same sheets: every invoice
+    "already collected"). They are made a chunk of rows at a time, and equal texts (codes,
+    params) are one object each, so they hold little more than their invoice numbers."""
     names = sorted(params)
-    values = []
-    for name in names:
-        param = params[name]
-        if isinstance(param, str):  # as issue() makes it: str(value), "" for None
-            values.append(frame[param].cast(pl.Utf8).fill_null("").to_list())
-        else:
-            values.append([str(param)] * frame.height)
     file, sheet, column = where["file"], where["sheet"], where["column"]
-    shared: dict[tuple, tuple] = {}
-    return [Issue(code, severity, file, sheet, row, column, number,
-                  _shared(shared, tuple(zip(names, texts, strict=True))))
-            for row, number, *texts in zip(frame[ROW].to_list(), frame["invoice_number"].to_list(),
-                                           *values, strict=True)]
+    shared: dict = {}
+    issues: list[Issue] = []
+    for offset in range(0, frame.height, ISSUE_CHUNK_ROWS):
+        part = frame.slice(offset, ISSUE_CHUNK_ROWS)
+        values = []
+        for name in names:
+            param = params[name]
+            if isinstance(param, str):  # as issue() makes it: str(value), "" for None
+                values.append(part[param].cast(pl.Utf8).fill_null("").to_list())
+            else:
+                values.append([str(param)] * part.height)
+        codes = part["code"].to_list() if code is None else [code] * part.height
+        for row, number, row_code, *texts in zip(part[ROW].to_list(), part["invoice_number"].to_list(),
+                                                 codes, *values, strict=True):
+            row_code = _shared(shared, row_code)
+            issues.append(Issue(row_code, SKIP_SEVERITY.get(row_code) or WARNING, file, sheet, row, column,
+                                number, _shared(shared, tuple(zip(names, texts, strict=True)))))
+    return issues
 
 
-def _shared(seen: dict[tuple, tuple], params: tuple) -> tuple:
-    """One tuple for equal params: 300,000 warnings about a handful of dates hold a handful
-    of params (70 MB less at a million invoices)."""
-    return seen.setdefault(params, params)
+def _shared(seen: dict, value):
+    """One object for equal values: a million warnings with a handful of codes and dates
+    hold a handful of them (70 MB less at a million invoices)."""
+    return seen.setdefault(value, value)
 
 
 class XsdValidation:

@@ -258,7 +258,7 @@ def _ledger_state(led) -> tuple[pl.DataFrame, pl.Series]:
         "SELECT end_to_end_id, invoice_number, attempt, collection_date, amount_cents, source FROM transactions",
         schema={**migrate.LEDGER_TRANSACTIONS, "collection_date": pl.Utf8},
     ).with_columns(pl.col("collection_date").str.to_date(strict=False))
-    mandates = ledger.load_history(led).mandates
+    mandates = ledger.load_mandates(led)
     return known, mandates.filter(pl.col("used"))["mandate_key"]
 
 

@@ -156,7 +156,7 @@ def _mandate_history(settings: Settings | None) -> pl.DataFrame | None:
     if settings is None or settings.path is None:
         return None
     with ledger.Ledger.open_read_only(settings.path.with_name(ledger.FILENAME)) as led:
-        return ledger.load_history(led).mandates if led is not None else None
+        return ledger.load_mandates(led) if led is not None else None
 
 
 def _check_output_format(debtors: RawSheet, output: Path) -> None:

@@ -246,3 +246,35 @@ def test_a_failing_recording_is_raised_when_the_body_waits(tmp_path):
             led.commit_run("collect", NOW, [], write)
         assert written == ["files"]
         assert led.conn.execute("SELECT count(*) FROM runs").fetchone() == (0,)
+
+
+# --- what collect reads of the ledger (load_history) ------------------------------------------
+
+def test_history_holds_the_sheets_invoices_and_the_ids_they_could_take(tmp_path):
+    """Only the invoices asked about, their latest attempt and how often their reason came
+    back; of the EndToEndIds those from n up to n-<anything> (n-2 may be another invoice's)."""
+    import polars as pl
+
+    rows = [  # end_to_end_id, invoice_number, attempt, status, reason
+        ("A", "A", 1, "returned", "AM04"), ("A-2", "A", 2, "returned", "AM04"),
+        ("A-3", "A-3", 1, "collected", None), ("AB", "AB", 1, "collected", None),
+        ("A.1", "A.1", 1, "collected", None), ("B", "B", 1, "settled", None),
+        ("X", "C", 1, "collected", None),  # imported under an id that is another invoice's number
+    ]
+    with Ledger.open(tmp_path / "incasso.db") as led, led.transaction() as conn:
+        conn.execute("INSERT INTO runs VALUES (1, 'collect', '2026-11-27T10:00:00', 'done', '[]')")
+        conn.execute("INSERT INTO messages VALUES ('M', 1, '2026-11-27', 'CORE', 'f', 7, 7, 'M.xml')")
+        conn.execute("INSERT INTO blocks VALUES ('M-1', 'M', 'CORE', 'RCUR', '2026-12-01', 7, 7)")
+        conn.executemany(
+            "INSERT INTO transactions (end_to_end_id, payment_info_id, invoice_number, invoice_date, debtor_id, "
+            "amount_cents, attempt, status, reason_code) VALUES (?, 'M-1', ?, '2026-11-01', '10001', 1, ?, ?, ?)",
+            rows)
+    with Ledger.open_read_only(tmp_path / "incasso.db") as led:
+        history = ledger.load_history(led, pl.Series(["A", "X", "new", None, "A"]))
+        again = ledger.load_history(led, pl.Series(["A"]))  # the temporary table is gone again
+    assert history.invoices.select("invoice_number", "last_attempt", "last_status", "last_reason",
+                                   "same_reason_count", "last_debtor_id").rows() == [
+        ("A", 2, "returned", "AM04", 2, "10001")]
+    assert history.invoices["last_invoice_date"].to_list() == [dt.date(2026, 11, 1)]
+    assert sorted(history.end_to_end_ids.to_list()) == ["A", "A-2", "A-3", "X"]
+    assert again.invoices.height == 1 and history.mandates.height == 0

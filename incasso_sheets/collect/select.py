@@ -43,7 +43,7 @@ HISTORY_MANDATES = {"mandate_key": pl.Utf8, "mandate_id": pl.Utf8, "debtor_id": 
 class History:
     invoices: pl.DataFrame        # HISTORY_INVOICES: latest attempt per invoice
     mandates: pl.DataFrame        # HISTORY_MANDATES
-    end_to_end_ids: pl.Series     # every EndToEndId ever used
+    end_to_end_ids: pl.Series     # the used EndToEndIds these invoices could take (n, n-2, ...)
 
     @classmethod
     def empty(cls) -> History:
@@ -124,6 +124,28 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
         _deb_bad=c("_debtor_row").is_in(bad_deb.implode()).fill_null(False),
     )
     f = f.join(history.invoices, on="invoice_number", how="left")
+    # An invoice number the ledger knows for another invoice (another invoice date, or
+    # another debtor where the dates do not say it is the same one): numbering that
+    # restarts every year, say. It would pass for collected and never be collected.
+    same_date = c("last_invoice_date") == c("invoice_date")
+    reused = ((c("last_invoice_date") != c("invoice_date")).fill_null(False)
+              | ((c("last_debtor_id") != c("debtor_id")).fill_null(False) & ~same_date.fill_null(False)))
+    done = c("last_status").is_in(["collected", "settled"]).fill_null(False)
+    # The reasons to skip an invoice, first one first; the first five need only the sheets.
+    first_reasons = [
+        (c("_inv_bad"), "invoice-invalid-skipped"),
+        (c("_deb_bad"), "debtor-invalid-skipped"),
+        (c("currency") != "EUR", "currency-skipped"),
+        (c("amount_cents") <= 0, "amount-skipped"),
+        (reused, "invoice-number-reused"),
+    ]
+    # Invoices collected before leave here, with the reason the full list would give them:
+    # a second run of the same sheets would carry a million of them through every join.
+    earlier = done & ~pl.any_horizontal(cond.fill_null(False) for cond, _ in first_reasons)
+    collected_before = f.filter(earlier).select(
+        c(ROW), c("invoice_number"), pl.lit("invoice-already-collected").alias("code"),
+        c("last_batch").alias("detail"))
+    f = f.filter(~earlier)
     f = history_columns(f, history)
     cal = options.calendar
     if options.fixed_date is not None:
@@ -137,13 +159,6 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
                          schema={"_wanted": pl.Date, "collection_date": pl.Date})
     f = f.join(moved, on="_wanted", how="left")
     expired_after = c("last_collection_date").dt.offset_by(f"{MANDATE_EXPIRY_MONTHS}mo")
-    # An invoice number the ledger knows for another invoice (another invoice date, or
-    # another debtor where the dates do not say it is the same one): numbering that
-    # restarts every year, say. It would pass for collected and never be collected.
-    same_date = c("last_invoice_date") == c("invoice_date")
-    reused = ((c("last_invoice_date") != c("invoice_date")).fill_null(False)
-              | ((c("last_debtor_id") != c("debtor_id")).fill_null(False) & ~same_date.fill_null(False)))
-    done = c("last_status").is_in(["collected", "settled"]).fill_null(False)
     failed = c("last_status").is_in(["rejected", "returned"]).fill_null(False)
     codes = {code: (r.retry, r.max_retries) for code, r in reasons.REASONS.items()}
     retry_class = c("last_reason").replace_strict(
@@ -157,14 +172,11 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
                               | (c("same_reason_count") > max_retries).fill_null(False))
     unchanged = (c("last_iban") == c("iban")) & (c("last_mandate_id") == c("mandate_id"))
     fix_first = failed & (retry_class == reasons.FIX) & unchanged.fill_null(True)
+    reason = pl.when(pl.lit(False)).then(pl.lit(None, pl.Utf8))
+    for cond, code in [*first_reasons, (done, "invoice-already-collected")]:
+        reason = reason.when(cond).then(pl.lit(code))
     reason = (
-        pl.when(c("_inv_bad")).then(pl.lit("invoice-invalid-skipped"))
-        .when(c("_deb_bad")).then(pl.lit("debtor-invalid-skipped"))
-        .when(c("currency") != "EUR").then(pl.lit("currency-skipped"))
-        .when(c("amount_cents") <= 0).then(pl.lit("amount-skipped"))
-        .when(reused).then(pl.lit("invoice-number-reused"))
-        .when(done).then(pl.lit("invoice-already-collected"))
-        .when(needs_contact).then(pl.lit("invoice-needs-contact"))
+        reason.when(needs_contact).then(pl.lit("invoice-needs-contact"))
         .when(fix_first).then(pl.lit("invoice-fix-first"))
         .when(~c("direct_debit").fill_null(False)).then(pl.lit("debtor-direct-debit-off"))
         .when(pl.lit(options.scheme is not None) & (c("scheme") != pl.lit(options.scheme or "")))
@@ -190,6 +202,9 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
     f = f.with_columns(_skip=reason, _detail=detail)
     skipped = f.filter(c("_skip").is_not_null()).select(
         c(ROW), c("invoice_number"), c("_skip").alias("code"), c("_detail").alias("detail"))
+    if collected_before.height:
+        skipped = pl.concat([collected_before, skipped]).sort(ROW)
+    del collected_before
     # The columns that only decided the reason are left behind: at a million rows each
     # costs 8 to 16 MB in every copy made from here on.
     chosen = f.drop(DECIDED_COLUMNS, strict=False).filter(c("_skip").is_null())
