@@ -44,6 +44,7 @@ SCHEMA_VERSION = 2
 TEMP_PREFIX = ".incasso-tmp-"
 LOCK_WAIT_SECONDS = 30.0  # how long a second run waits; INCASSO_LOCK_WAIT overrides it
 FETCH_ROWS = 50_000
+LOOKUP_RATIO = 8  # load_history looks the sheet's invoices up when the ledger holds 8x as many
 
 _SCHEMA_V1 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -455,29 +456,42 @@ def sweep_temp_files(folder: Path) -> list[Path]:
 
 def load_history(ledger: Ledger, invoice_numbers: pl.Series):
     """What collect.select needs of the ledger for a sheet with these invoice numbers: their
-    latest attempts, every mandate, and the EndToEndIds a collection of them could take.
+    latest attempts, every mandate, and (at least) the EndToEndIds a collection of them
+    could take.
 
-    Only the sheet's invoices are read, not the whole history: a ledger of years holds
-    millions of transactions, while a run asks about the invoices in front of it."""
+    A ledger of years holds millions of transactions while a run asks about the invoices
+    in front of it: when the ledger is more than LOOKUP_RATIO times the sheet, only the
+    sheet's invoices are looked up."""
     from incasso_sheets.collect.select import HISTORY_INVOICES, History
 
-    with _sheet_numbers(ledger.conn, invoice_numbers):
-        # Every attempt of the sheet's invoices; per invoice its latest attempt, and how
-        # often the invoice came back with that attempt's reason, are worked out here (a
-        # count per row in SQL took twice as long at a million transactions).
-        every = ledger.frame(
-            """SELECT t.invoice_number, t.attempt, t.status,
-                      coalesce(t.payment_info_id, t.source || ' ' || coalesce(t.collection_date, '')),
-                      t.reason_code, t.iban, t.mandate_id, t.debtor_id, t.invoice_date
-               FROM temp.sheet_numbers s JOIN transactions t ON t.invoice_number = s.number""",
-            schema={**{k: v for k, v in HISTORY_INVOICES.items() if k != "same_reason_count"},
-                    "last_invoice_date": pl.Utf8})
-        # A collection of invoice n takes the EndToEndId n, or n-2, n-3, ... when that is
-        # taken: the ids from n up to (not including) "n." are all it can meet.
-        ids = ledger.frame(
-            """SELECT t.end_to_end_id FROM temp.sheet_numbers s
-               JOIN transactions t ON t.end_to_end_id >= s.number AND t.end_to_end_id < s.number || '.'""",
-            schema={"end_to_end_id": pl.Utf8})
+    size = ledger.conn.execute("SELECT coalesce(max(rowid), 0) FROM transactions").fetchone()[0]
+    if size == 0:
+        empty = History.empty()  # a first run: nothing to look up
+        return History(empty.invoices, load_mandates(ledger), empty.end_to_end_ids)
+    # Looking each number up through the indexes pays when the ledger is much larger than
+    # the sheet (years of history); otherwise reading the whole table in its order and
+    # keeping the sheet's invoices is quicker (at a million of each: 2 s against 7 s).
+    columns = """t.invoice_number, t.attempt, t.status,
+                 coalesce(t.payment_info_id, t.source || ' ' || coalesce(t.collection_date, '')),
+                 t.reason_code, t.iban, t.mandate_id, t.debtor_id, t.invoice_date"""
+    schema = {**{k: v for k, v in HISTORY_INVOICES.items() if k != "same_reason_count"},
+              "last_invoice_date": pl.Utf8}
+    if size > LOOKUP_RATIO * invoice_numbers.len():
+        with _sheet_numbers(ledger.conn, invoice_numbers):
+            every = ledger.frame(f"SELECT {columns} FROM temp.sheet_numbers s "
+                                 "JOIN transactions t ON t.invoice_number = s.number", schema=schema)
+            # A collection of invoice n takes the EndToEndId n, or n-2, n-3, ... when that
+            # is taken (perhaps by another invoice): the ids from n up to (not including)
+            # "n." are all it can meet.
+            ids = ledger.frame("SELECT t.end_to_end_id FROM temp.sheet_numbers s JOIN transactions t "
+                               "ON t.end_to_end_id >= s.number AND t.end_to_end_id < s.number || '.'",
+                               schema={"end_to_end_id": pl.Utf8})
+    else:
+        every = ledger.frame(f"SELECT {columns} FROM transactions t", schema=schema).join(
+            invoice_numbers.drop_nulls().unique().to_frame("invoice_number"), on="invoice_number", how="semi")
+        ids = ledger.frame("SELECT end_to_end_id FROM transactions", schema={"end_to_end_id": pl.Utf8})
+    # Per invoice its latest attempt, and how often the invoice came back with that
+    # attempt's reason (a count per row in SQL took twice as long at a million).
     same_reason = (every.filter(pl.col("last_reason").is_not_null())
                    .group_by("invoice_number", "last_reason").len("same_reason_count"))
     invoices = (every.group_by("invoice_number", maintain_order=True)

@@ -250,10 +250,14 @@ def test_a_failing_recording_is_raised_when_the_body_waits(tmp_path):
 
 # --- what collect reads of the ledger (load_history) ------------------------------------------
 
-def test_history_holds_the_sheets_invoices_and_the_ids_they_could_take(tmp_path):
+@pytest.mark.parametrize("look_up", [True, False])
+def test_history_holds_the_sheets_invoices_and_the_ids_they_could_take(tmp_path, monkeypatch, look_up):
     """Only the invoices asked about, their latest attempt and how often their reason came
-    back; of the EndToEndIds those from n up to n-<anything> (n-2 may be another invoice's)."""
+    back; of the EndToEndIds at least those from n up to n-<anything> (n-2 may be another
+    invoice's): looked up when the ledger is much larger than the sheet, else all of them."""
     import polars as pl
+
+    monkeypatch.setattr(ledger, "LOOKUP_RATIO", 1 if look_up else 100)
 
     rows = [  # end_to_end_id, invoice_number, attempt, status, reason
         ("A", "A", 1, "returned", "AM04"), ("A-2", "A", 2, "returned", "AM04"),
@@ -276,5 +280,6 @@ def test_history_holds_the_sheets_invoices_and_the_ids_they_could_take(tmp_path)
                                    "same_reason_count", "last_debtor_id").rows() == [
         ("A", 2, "returned", "AM04", 2, "10001")]
     assert history.invoices["last_invoice_date"].to_list() == [dt.date(2026, 11, 1)]
-    assert sorted(history.end_to_end_ids.to_list()) == ["A", "A-2", "A-3", "X"]
+    assert sorted(history.end_to_end_ids.to_list()) == (
+        ["A", "A-2", "A-3", "X"] if look_up else sorted(e2e for e2e, *_ in rows))
     assert again.invoices.height == 1 and history.mandates.height == 0

@@ -26,6 +26,11 @@ DECIDED_COLUMNS = ("_inv_bad", "_deb_bad", "last_batch", "last_reason", "last_ib
 # Debtor columns that no skip rule looks at: joined after the selection (see below).
 LATE_DEBTOR_COLUMNS = ("name", "bic", "street", "postcode", "city", "country", "email")
 ADDRESS_COLUMNS = ("street", "postcode", "city", "country")
+# The columns history_columns joins only to work out the prev_* and last_* ones.
+HISTORY_HELPERS = ("k_mandate_id", "k_iban", "k_last", "k_used", "d_mandate_key", "d_mandate_id", "d_iban",
+                   "d_mandate_date", "d_last")
+# The history that tells an invoice was collected before (and is the same invoice).
+EARLIER_HISTORY = ("last_status", "last_batch", "last_debtor_id", "last_invoice_date")
 MANDATE_EXPIRY_MONTHS = 36  # EPC rulebook: unused for 36 months after the last collection
 INACTIVE = ("dead", "blocked", "disputed")
 
@@ -116,14 +121,17 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
     # The debtor's texts are joined only onto the invoices that are collected: carried
     # through every join of the selection they would be copied at each (a million rows).
     late = [col for col in LATE_DEBTOR_COLUMNS if col in deb.columns]
-    f = invoices.join(deb.drop(late), on="debtor_id", how="left")
     bad_inv = invalid_invoice_rows if invalid_invoice_rows is not None else pl.Series([], dtype=pl.Int64)
     bad_deb = invalid_debtor_rows if invalid_debtor_rows is not None else pl.Series([], dtype=pl.Int64)
-    f = f.with_columns(
+    # The debtors whose row (the first with their number) has an error.
+    bad_debtors = deb.filter(c("_debtor_row").is_in(bad_deb.implode()))["debtor_id"]
+    f = invoices.with_columns(
         _inv_bad=c(ROW).is_in(bad_inv.implode()),
-        _deb_bad=c("_debtor_row").is_in(bad_deb.implode()).fill_null(False),
+        _deb_bad=c("debtor_id").is_in(bad_debtors.implode()).fill_null(False),
     )
-    f = f.join(history.invoices, on="invoice_number", how="left")
+    # The history in two steps: first what shows an invoice was collected before, so that
+    # those invoices leave (below) before the debtors and the rest are joined on.
+    f = f.join(history.invoices.select("invoice_number", *EARLIER_HISTORY), on="invoice_number", how="left")
     # An invoice number the ledger knows for another invoice (another invoice date, or
     # another debtor where the dates do not say it is the same one): numbering that
     # restarts every year, say. It would pass for collected and never be collected.
@@ -131,7 +139,7 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
     reused = ((c("last_invoice_date") != c("invoice_date")).fill_null(False)
               | ((c("last_debtor_id") != c("debtor_id")).fill_null(False) & ~same_date.fill_null(False)))
     done = c("last_status").is_in(["collected", "settled"]).fill_null(False)
-    # The reasons to skip an invoice, first one first; the first five need only the sheets.
+    # The reasons to skip an invoice, first one first.
     first_reasons = [
         (c("_inv_bad"), "invoice-invalid-skipped"),
         (c("_deb_bad"), "debtor-invalid-skipped"),
@@ -141,12 +149,19 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
     ]
     # Invoices collected before leave here, with the reason the full list would give them:
     # a second run of the same sheets would carry a million of them through every join.
-    earlier = done & ~pl.any_horizontal(cond.fill_null(False) for cond, _ in first_reasons)
+    # (The first five reasons need only the invoices and the history joined so far.)
+    earlier = f.select(done & ~pl.any_horizontal(cond.fill_null(False) for cond, _ in first_reasons)).to_series()
     collected_before = f.filter(earlier).select(
         c(ROW), c("invoice_number"), pl.lit("invoice-already-collected").alias("code"),
         c("last_batch").alias("detail"))
-    f = f.filter(~earlier)
-    f = history_columns(f, history)
+    if collected_before.height:  # (a filter that keeps every row still copies them all)
+        f = f.filter(~earlier)
+    del earlier
+    # The mandate history is the debtor's: worked out per debtor (not per invoice), and
+    # only what the rules below use is joined onto the invoices.
+    with_history = history_columns(deb.drop(late), history).drop(HISTORY_HELPERS)
+    f = f.join(with_history, on="debtor_id", how="left")
+    f = f.join(history.invoices.drop(EARLIER_HISTORY), on="invoice_number", how="left")
     cal = options.calendar
     if options.fixed_date is not None:
         wanted = pl.lit(options.fixed_date)
