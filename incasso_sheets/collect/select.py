@@ -94,7 +94,8 @@ def history_columns(frame: pl.DataFrame, history: History) -> pl.DataFrame:
         pl.col("debtor_id"), pl.col("mandate_key").alias("d_mandate_key"),
         pl.col("mandate_id").alias("d_mandate_id"), pl.col("iban").alias("d_iban"),
         pl.col("mandate_date").alias("d_mandate_date"), pl.col("last_collection_date").alias("d_last"))
-    f = frame.join(by_key, on="mandate_key", how="left").join(by_debtor, on="debtor_id", how="left")
+    f = (frame.join(by_key, on="mandate_key", how="left", maintain_order="left")
+         .join(by_debtor, on="debtor_id", how="left", maintain_order="left"))
     c = pl.col
     known = c("k_mandate_id").is_not_null()
     # A new mandate id with the same signing date as the debtor's previous mandate is an
@@ -131,7 +132,9 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
     )
     # The history in two steps: first what shows an invoice was collected before, so that
     # those invoices leave (below) before the debtors and the rest are joined on.
-    f = f.join(history.invoices.select("invoice_number", *EARLIER_HISTORY), on="invoice_number", how="left")
+    # (maintain_order: the sheet's order is the files' order, whatever polars' default.)
+    f = f.join(history.invoices.select("invoice_number", *EARLIER_HISTORY), on="invoice_number", how="left",
+               maintain_order="left")
     # An invoice number the ledger knows for another invoice (another invoice date, or
     # another debtor where the dates do not say it is the same one): numbering that
     # restarts every year, say. It would pass for collected and never be collected.
@@ -160,8 +163,8 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
     # The mandate history is the debtor's: worked out per debtor (not per invoice), and
     # only what the rules below use is joined onto the invoices.
     with_history = history_columns(deb.drop(late), history).drop(HISTORY_HELPERS)
-    f = f.join(with_history, on="debtor_id", how="left")
-    f = f.join(history.invoices.drop(EARLIER_HISTORY), on="invoice_number", how="left")
+    f = f.join(with_history, on="debtor_id", how="left", maintain_order="left")
+    f = f.join(history.invoices.drop(EARLIER_HISTORY), on="invoice_number", how="left", maintain_order="left")
     cal = options.calendar
     if options.fixed_date is not None:
         wanted = pl.lit(options.fixed_date)
@@ -172,7 +175,7 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
     moved = pl.DataFrame({"_wanted": distinct,
                           "collection_date": [cal.next_business_day(d) for d in distinct.to_list()]},
                          schema={"_wanted": pl.Date, "collection_date": pl.Date})
-    f = f.join(moved, on="_wanted", how="left")
+    f = f.join(moved, on="_wanted", how="left", maintain_order="left")
     expired_after = c("last_collection_date").dt.offset_by(f"{MANDATE_EXPIRY_MONTHS}mo")
     failed = c("last_status").is_in(["rejected", "returned"]).fill_null(False)
     codes = {code: (r.retry, r.max_retries) for code, r in reasons.REASONS.items()}
