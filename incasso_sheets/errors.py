@@ -6,14 +6,23 @@ into its message and exit code 3, in one place.
 
 from __future__ import annotations
 
+import re
+
 from incasso_sheets import messages
 
 
 class CannotContinue(Exception):
     def __init__(self, code: str, **params):
         self.code = code
-        self.params = {k: "" if v is None else str(v) for k, v in params.items()}
+        self.params = {k: "" if v is None else _one_line(str(v)) for k, v in params.items()}
         super().__init__(self.message("en"))
 
     def message(self, lang: str = "en") -> str:
         return messages.text(self.code, lang, **self.params)
+
+
+def _one_line(text: str) -> str:
+    """A reason quoted from a library may hold line breaks (lxml: "...range\n, line 1"); the
+    message of an exit 3 is one line."""
+    text = re.sub(r"\s*[\r\n]+\s*(?=[,.;:])", "", text)
+    return re.sub(r"\s*[\r\n]+\s*", " ", text)

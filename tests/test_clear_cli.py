@@ -204,6 +204,20 @@ def test_a_file_that_is_not_a_bank_file_exits_3(books):
                              "(namespace: urn:example:invoice)\n")
 
 
+def test_a_broken_bank_file_is_one_line_on_exit_3(books):
+    """lxml's reason holds a line break ('... range\n, line 1, column 123'): the message
+    stays one line (found by make fuzz)."""
+    books.collect()
+    (books.folder / "bank").mkdir(exist_ok=True)
+    (books.folder / "bank" / "broken.xml").write_bytes(
+        b'<?xml version="1.0" encoding="UTF-8"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:'
+        b'camt.053.001.02"><Stmt></Stmt><Stmt>\x00</Stmt></Document>')
+    result = incasso("clear", "bank/broken.xml", "-o", "out")
+    assert result.exit_code == 3
+    assert result.stderr == ("incasso: Cannot read bank/broken.xml: Invalid character: Char 0x0 out of "
+                             "allowed range, line 1, column 123\n")
+
+
 def test_a_missing_file_exits_3(books):
     result = incasso("clear", "bank/nope.xml", "-o", "out")
     assert result.exit_code == 3
