@@ -20,9 +20,8 @@ from incasso_sheets.sheets.read import ROW
 
 # Helper columns of the history joins and of the reason: not needed once the reason is known.
 DECIDED_COLUMNS = ("_inv_bad", "_deb_bad", "last_batch", "last_reason", "last_iban", "last_mandate_id",
-                   "same_reason_count", "k_mandate_id", "k_iban", "k_last", "k_used", "mandate_status",
-                   "mandate_status_reason", "mandate_used_up", "d_mandate_key", "d_mandate_id", "d_iban",
-                   "d_mandate_date", "d_last", "_wanted", "_detail", "last_debtor_id", "last_invoice_date")
+                   "same_reason_count", "mandate_status", "mandate_status_reason", "mandate_used_up",
+                   "_wanted", "_detail", "last_debtor_id", "last_invoice_date")
 # Debtor columns that no skip rule looks at: joined after the selection (see below).
 LATE_DEBTOR_COLUMNS = ("name", "bic", "street", "postcode", "city", "country", "email")
 ADDRESS_COLUMNS = ("street", "postcode", "city", "country")
