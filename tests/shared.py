@@ -6,8 +6,9 @@ NOW = "2026-11-27T10:00:00"
 ENV = {"INCASSO_NOW": NOW, "INCASSO_FAULT": None, "LANG": "en_GB.UTF-8", "LC_ALL": None,
        "LC_MESSAGES": None}
 
-# incasso.toml of the test club (dedent before writing).
-SETTINGS = """
+# incasso.toml of the test club up to its [collection] table, for modules that write their
+# own collection keys (dedent before writing).
+CLUB = """
     [creditor]
     name = "Sportvereniging De Voorbeeldige"
     iban = "NL91ABNA0417164300"
@@ -20,6 +21,7 @@ SETTINGS = """
     bank = "1100"
     bank_charges = "4610"
 
-    [collection]
-    bank = "abnamro"
-"""
+    [collection]"""
+# incasso.toml of the test club (dedent before writing).
+SETTINGS = CLUB + '\n    bank = "abnamro"\n'
+

@@ -24,6 +24,7 @@ from golden_files import GOLDEN, assert_golden
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
+from shared import CLUB
 
 from incasso_sheets import api, bookings
 from incasso_sheets.collect_run import CollectRequest, CollectResult, collection_journal
@@ -35,20 +36,7 @@ NOW = dt.datetime(2026, 11, 27, 10, 0)        # Friday, before ABN AMRO's 12:30 
 NEXT_DAY = dt.datetime(2026, 11, 28, 10, 0)   # Saturday: received Monday, earliest Tuesday
 VERSIONS = ("pain.008.001.08", "pain.008.001.02")
 
-SETTINGS = """
-    [creditor]
-    name = "Sportvereniging De Voorbeeldige"
-    iban = "NL91ABNA0417164300"
-    bic = "ABNANL2A"
-    creditor_id = "NL69ZZZ123456780000"
-
-    [accounts]
-    receivables = "1300"
-    suspense = "1290"
-    bank = "1100"
-    bank_charges = "4610"
-
-    [collection]"""
+SETTINGS = CLUB  # the collection keys are Books.settings's
 
 HEADER = "Debiteurnummer;Naam;IBAN;Automatische incasso;Machtigingskenmerk;Datum machtiging"
 INVOICE_HEADER = "Factuurnummer;Debiteurnummer;Factuurdatum;Vervaldatum;Bedrag;Omschrijving"
