@@ -1,10 +1,12 @@
 """`incasso clear` from bank files to bookings: the edge around clearing.match.
 
 Reads pain.002 status reports first (so pre-settlement rejects are known when a net payout
-is matched), then camt.053 / camt.054 files in the order given; books what matched in one
+is matched), then camt.053 / camt.052 / camt.054 files in the order given; books only the
+entries of the creditor's own accounts in euro (clearing.scope); books what matched in one
 ledger run: journal lines, transaction statuses, mandate follow-up by reason code, and the
 statement entries seen (so reading the same file again books nothing twice). Outputs per
-run: CLR-<date>-<n>.journal.csv, .returns.xlsx and .reopened-invoices.csv.
+run: CLR-<date>-<n>.journal.csv, .returns.xlsx and .reopened-invoices.csv. What needs a
+person (unmatched, probable, held back) is `ClearResult.attention`; the CLI exits 1 on it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import polars as pl
 from incasso_sheets import faults, ledger, messages
 from incasso_sheets.clearing import match
 from incasso_sheets.clearing.bookings import clearing_lines
+from incasso_sheets.clearing.scope import Scope
 from incasso_sheets.collect_run import settings_or_stop
 from incasso_sheets.durable import write_durably
 from incasso_sheets.errors import CannotContinue
@@ -55,6 +58,15 @@ class ClearResult:
     dry_run: bool = False
     balances: list[tuple[str, int]] = field(default_factory=list)  # touched batches: (pid, balance)
     recovered: list[Path] = field(default_factory=list)  # an interrupted run's files, finished now
+
+    @property
+    def attention(self) -> list[match.Unmatched]:
+        """Everything that needs a person: probable matches not booked, entries that
+        matched nothing, malformed entries, statements held back, unknown status reports."""
+        probable = [match.Unmatched(e.source, e.amount_cents, True, "bank-payout-probable",
+                                    e.payment_info_id, params=(("batch", e.payment_info_id),))
+                    for e in self.probable]
+        return probable + list(self.outcome.unmatched)
 
 
 def expand(files: tuple[Path, ...]) -> list[Path]:
@@ -149,6 +161,7 @@ def run_clear(req: ClearRequest) -> ClearResult:
     opener = ledger.Ledger.open_read_only if req.dry_run else ledger.Ledger.open
     with opener(ledger_path) as led:
         state = _LedgerLookup(led)
+        scope = Scope(settings.creditor.ibans)
         outcome = match.Outcome()
         pending: dict[str, int] = {}
         with req.reporter.step("read-bank"):
@@ -160,13 +173,23 @@ def run_clear(req: ClearRequest) -> ClearResult:
                                               _report_date(report, req.now.date()), outcome, pending)
                     req.reporter.advance()
                 else:
+                    entries = 0
                     for entry in camt.iter_entries(path):
+                        entries += 1
+                        req.reporter.advance()
+                        if not scope.admits(entry, path.name):
+                            continue
                         source = f"{path.name}:{entry.line}" if entry.line else path.name
                         match.match_entry(entry, source, state.lookup(), calendar, pending, outcome)
                         state.apply(outcome.events[before:])
                         before = len(outcome.events)
-                        req.reporter.advance()
+                    if not entries and not camt.read_statements(path):
+                        # A group header alone: no statement, so nothing to book (and a
+                        # camt message needs at least one, ISO 20022 message definitions).
+                        outcome.unmatched.append(match.Unmatched(path.name, None, False,
+                                                                 "bank-file-no-statement"))
                 state.apply(outcome.events[before:])
+            outcome.unmatched.extend(scope.held_back())
         faults.point("after-reading")
         booked = [e for e in outcome.events if not e.probable or req.accept_probable]
         probable = [e for e in outcome.events if e.probable and not req.accept_probable]

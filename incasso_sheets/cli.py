@@ -1,7 +1,8 @@
 """The `incasso` command line: options -> api -> render -> exit code.
 
 The only module that imports click. Exit codes: 0 done, 1 the input has errors (nothing
-written), 2 usage, 3 cannot read or cannot continue.
+written; for `clear`: what matched is booked and something needs a person), 2 usage, 3
+cannot read or cannot continue.
 
 Language: --lang, else `language` in incasso.toml, else LC_ALL/LC_MESSAGES/LANG; chosen
 from the raw arguments before click parses them, so that --help (texts from the catalogue,
@@ -428,8 +429,9 @@ def debtors_update(ctx, debtors, updates, output, config, add_new, dry_run, log_
 @click.option("--accept-probable", is_flag=True)
 @click.option("--journal-format", type=click.Choice(["nl", "iso"]), default=None)
 @click.option("--dry-run", is_flag=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.pass_context
-def clear(ctx, files, outdir, config, accept_probable, journal_format, dry_run):
+def clear(ctx, files, outdir, config, accept_probable, journal_format, dry_run, fmt):
     """Book the bank's payouts, rejects and returns; clear the suspense account."""
     from incasso_sheets.clear_run import ClearRequest
 
@@ -438,8 +440,9 @@ def clear(ctx, files, outdir, config, accept_probable, journal_format, dry_run):
                                     dry_run=dry_run, accept_probable=accept_probable,
                                     journal_format=journal_format, lang=lang,
                                     reporter=reporter(ctx)))
-    click.echo(render.clear_text(result, lang))
-    ctx.exit(EXIT_OK)
+    click.echo(render.clear_json(result, lang) if fmt == "json" else render.clear_text(result, lang))
+    # 1: what matched is booked, and something needs a person (the help text lists what).
+    ctx.exit(EXIT_INVALID if result.attention else EXIT_OK)
 
 
 @main.command()

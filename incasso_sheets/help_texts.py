@@ -240,16 +240,28 @@ HELP: dict[str, tuple[str, str]] = {
         """,
     ),
     "help-clear": (
-        """Clear the suspense account from the bank's camt.053/054 and pain.002 files.
+        """Clear the suspense account from the bank's camt.052/053/054 and pain.002 files.
 
-        Reads FILES: statements (camt.053), notifications (camt.054) and status reports
-        (pain.002), or folders holding them; the kind is read from the XML namespace. Also
-        reads incasso.toml and its ledger. Payouts clear their batch (bank / suspense),
-        rejects and returns reopen their invoices (receivables / suspense or bank) and
-        update the mandate by reason code. Reading the same file twice books nothing twice.
-        Writes OUTDIR/CLR-<date>-<n>.journal.csv, and for rejects and returns .returns.xlsx
-        and .reopened-invoices.csv (shaped like the invoices sheet, to feed back to
-        collect), and records the bookings in the ledger.
+        Reads FILES: statements (camt.053), intraday reports (camt.052), notifications
+        (camt.054) and status reports (pain.002), or folders holding them; the kind is read
+        from the XML namespace. Also reads incasso.toml and its ledger. Only statements of
+        the creditor's account ('iban' and 'extra_ibans' under [creditor]), only entries in
+        EUR and only entries the bank has booked (status BOOK) are booked. Payouts clear
+        their batch (bank / suspense), rejects and returns reopen their invoices
+        (receivables / suspense or bank) and update the mandate by reason code. Reading the
+        same file twice, or a camt.052 and then the camt.053 of that day, books nothing
+        twice. Writes OUTDIR/CLR-<date>-<n>.journal.csv, and for rejects and returns
+        .returns.xlsx and .reopened-invoices.csv (shaped like the invoices sheet, to feed
+        back to collect), and records the bookings in the ledger.
+
+        Exit code 0: everything was booked or deliberately left alone (entries that are
+        not direct debits, or not booked by the bank yet); a matched reject or return is 0
+        whatever its reason code (its follow-up is in the returns report). 1: what matched
+        is booked, and something needs a person: an unmatched payout, an unknown return or
+        reject, a status report for an unknown message, a statement for another account or
+        in another currency, a probable match not accepted, a malformed entry or file. 3: a
+        file cannot be read. --format json prints the same summary for scripts: counts and
+        *_cents amounts per kind, and under "attention" each item with its code and reason.
 
         Example, in the copy of samples/ after 'incasso collect':
 
@@ -257,17 +269,30 @@ HELP: dict[str, tuple[str, str]] = {
             cd demo
             incasso clear bank -o out
         """,
-        """Letter de tussenrekening af met de camt.053/054- en pain.002-bestanden van de bank.
+        """Letter de tussenrekening af met de camt.052/053/054- en pain.002-bestanden van de bank.
 
-        Leest FILES: afschriften (camt.053), notificaties (camt.054) en statusrapporten
-        (pain.002), of mappen waarin die staan; de soort volgt uit de XML-namespace. Leest
-        ook incasso.toml en het ledger. Uitbetalingen letteren hun batch af (bank /
-        tussenrekening), weigeringen en stornos zetten hun facturen weer open (debiteuren /
-        tussenrekening of bank) en werken de machtiging bij volgens de redencode. Hetzelfde
-        bestand twee keer lezen boekt niets dubbel. Schrijft
+        Leest FILES: afschriften (camt.053), tussentijdse rapporten (camt.052), notificaties
+        (camt.054) en statusrapporten (pain.002), of mappen waarin die staan; de soort volgt
+        uit de XML-namespace. Leest ook incasso.toml en het ledger. Alleen afschriften van
+        de rekening van de incassant ('iban' en 'extra_ibans' onder [creditor]), alleen
+        posten in EUR en alleen posten die de bank geboekt heeft (status BOOK) worden
+        geboekt. Uitbetalingen letteren hun batch af (bank / tussenrekening), weigeringen en
+        stornos zetten hun facturen weer open (debiteuren / tussenrekening of bank) en
+        werken de machtiging bij volgens de redencode. Hetzelfde bestand twee keer lezen, of
+        een camt.052 en daarna de camt.053 van die dag, boekt niets dubbel. Schrijft
         OUTDIR/CLR-<datum>-<n>.journal.csv, en bij weigeringen en stornos .returns.xlsx en
         .reopened-invoices.csv (met de kolommen van het facturenbestand, om weer aan
         collect te geven), en legt de boekingen vast in het ledger.
+
+        Afsluitcode 0: alles is geboekt of bewust gelaten (posten die geen incasso zijn, of
+        nog niet door de bank geboekt); een gevonden weigering of storno geeft 0, wat de
+        redencode ook is (de opvolging staat in het stornorapport). 1: wat klopt is
+        geboekt, en iets vraagt om een mens: een uitbetaling zonder batch, een onbekende
+        storno of weigering, een statusrapport voor een onbekend bericht, een afschrift van
+        een andere rekening of in een andere valuta, een waarschijnlijke match die niet is
+        geaccepteerd, een onleesbare post of een bestand zonder afschrift. 3: een bestand is
+        niet te lezen. --format json geeft hetzelfde overzicht voor scripts: aantallen en
+        bedragen in *_cents per soort, en onder "attention" elk punt met code en reden.
 
         Voorbeeld, in de kopie van samples/ na 'incasso collect':
 
@@ -503,6 +528,8 @@ HELP: dict[str, tuple[str, str]] = {
     "opt-clear-accept-probable": ("Also book payouts matched only by amount and date.",
                                   "Boek ook uitbetalingen die alleen op bedrag en datum passen."),
     "opt-clear-dry-run": ("Show what would be booked; write nothing.", "Toon wat geboekt zou worden; schrijf niets."),
+    "opt-clear-fmt": ("text, or json for scripts: counts, *_cents amounts and what needs attention.",
+                      "text, of json voor scripts: aantallen, bedragen in *_cents en wat aandacht vraagt."),
     "opt-status-fmt": ("text, or json for scripts.", "text, of json voor scripts."),
     "opt-status-show-all": ("Also list batches that are fully cleared.", "Toon ook batches die helemaal zijn afgeletterd."),
     "opt-ledger-import-debtors": ("Debtors sheet to compare with (warns about imported mandates it lacks).",

@@ -430,8 +430,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "en die kan gebruikt worden om de computer aan te vallen die het bestand leest",
     ),
     "bank-file-unknown": (
-        "{path} is not a camt.053, camt.054 or pain.002 file (namespace: {namespace})",
-        "{path} is geen camt.053-, camt.054- of pain.002-bestand (namespace: {namespace})",
+        "{path} is not a camt.052, camt.053, camt.054 or pain.002 file (namespace: {namespace})",
+        "{path} is geen camt.052-, camt.053-, camt.054- of pain.002-bestand (namespace: {namespace})",
     ),
     "bank-file-wrong-kind": (
         "{path} is a {found} file; expected {expected}",
@@ -836,6 +836,53 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "step-merge": ("Merging and checking", "Samenvoegen en controleren"),
     "step-write-sheet": ("Writing the debtors sheet", "Debiteurenbestand schrijven"),
     "step-write-report": ("Writing the marked copy", "Gemarkeerde kopie schrijven"),
+    # --- clear-trust (issue 12) ---
+    "bank-file-no-namespace": (
+        "{path} looks like a {kind} file (<{element}>) but has no XML namespace, so its "
+        "version cannot be told and it is not read. Bank files name the message in the root "
+        "element, e.g. xmlns=\"urn:iso:std:iso:20022:tech:xsd:pain.002.001.03\": use the file "
+        "as the bank sent it",
+        "{path} lijkt een {kind}-bestand (<{element}>) maar heeft geen XML-namespace; de "
+        "versie is dus onbekend en het wordt niet gelezen. Bankbestanden noemen het bericht "
+        "in het root-element, bijvoorbeeld xmlns=\"urn:iso:std:iso:20022:tech:xsd:pain.002.001.03\": "
+        "gebruik het bestand zoals de bank het stuurde",
+    ),
+    "bank-file-unknown-no-namespace": (
+        "{path} is not a camt.052, camt.053, camt.054 or pain.002 file: it has no XML "
+        "namespace, and <{element}> is not a bank message",
+        "{path} is geen camt.052-, camt.053-, camt.054- of pain.002-bestand: het heeft geen "
+        "XML-namespace, en <{element}> is geen bankbericht",
+    ),
+    "bank-file-no-statement": (
+        "contains no statement, report or notification (only a group header): nothing in it can be booked",
+        "bevat geen afschrift, rapport of notificatie (alleen een groepskop): er valt niets uit te boeken",
+    ),
+    "bank-entry-no-status": (
+        "entry without a status (Sts): whether the bank booked it cannot be told; it is not booked",
+        "post zonder status (Sts): of de bank hem geboekt heeft is niet te zeggen; hij wordt niet geboekt",
+    ),
+    "bank-statement-other-account": (
+        "statement {statement} is for account {detail}, not for the creditor's ({ours}): its "
+        "{count} entries are not booked. The wrong download? If you also collect on this "
+        "account, add it to extra_ibans under [creditor] in incasso.toml",
+        "afschrift {statement} is van rekening {detail}, niet van de incassant ({ours}): de "
+        "{count} posten erin worden niet geboekt. Verkeerde download? Incasseert u ook op deze "
+        "rekening, zet hem dan bij extra_ibans onder [creditor] in incasso.toml",
+    ),
+    "bank-statement-no-account": (
+        "statement {statement} names no account, so it cannot be told to be the creditor's: "
+        "its {count} entries are not booked",
+        "afschrift {statement} noemt geen rekening, dus niet te zeggen of het van de incassant "
+        "is: de {count} posten erin worden niet geboekt",
+    ),
+    "bank-statement-other-currency": (
+        "statement {statement} has {count} entries in {currency}, not in EUR: they are not "
+        "booked (direct debits are collected and booked in euro)",
+        "afschrift {statement} heeft {count} posten in {currency}, niet in EUR: die worden niet "
+        "geboekt (incasso's worden in euro geïncasseerd en geboekt)",
+    ),
+    "word-iban-list": ('a list of IBANs like ["NL91ABNA0417164300"]',
+                       'een lijst van IBANs zoals ["NL91ABNA0417164300"]'),
 }
 
 

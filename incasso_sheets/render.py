@@ -106,12 +106,9 @@ def clear_text(result, lang: str = "en") -> str:
         counts[e.kind] = (n + 1, total + e.amount_cents)
     for kind, (n, total) in counts.items():
         lines.append(messages.text(f"clear-{kind}", lang, count=n, total=format_cents(total, decimal)))
-    for e in result.probable:
-        lines.append(f"{e.source}  bank-payout-probable  {format_cents(e.amount_cents, decimal)}  "
-                     + messages.text("bank-payout-probable", lang, batch=e.payment_info_id))
-    for u in o.unmatched:
+    for u in result.attention:
         amount = "" if u.amount_cents is None else format_cents(u.amount_cents, decimal)
-        lines.append(f"{u.source}  {u.code}  {amount}  " + messages.text(u.code, lang, detail=u.detail))
+        lines.append(f"{u.source}  {u.code}  {amount}  " + _attention_text(u, lang))
     if o.duplicates:
         lines.append(messages.text("clear-duplicates", lang, count=o.duplicates))
     if o.not_booked:
@@ -126,6 +123,38 @@ def clear_text(result, lang: str = "en") -> str:
         lines.append(messages.text("collect-dry-run", lang))
     lines += [messages.text("file-written", lang, path=p) for p in result.files]
     return "\n".join(lines)
+
+
+def _attention_text(item, lang: str) -> str:
+    return messages.text(item.code, lang, **{"detail": item.detail, **dict(item.params)})
+
+
+def clear_json(result, lang: str = "en") -> str:
+    """The clear summary for scripts: counts and `*_cents` per kind booked, the entries
+    left alone, and each item that needs a person with its stable `code` and `reason`."""
+    booked: dict[str, dict[str, int]] = {}
+    for e in result.booked:
+        kind = booked.setdefault(e.kind, {"count": 0, "total_cents": 0})
+        kind["count"] += 1
+        kind["total_cents"] += e.amount_cents
+    o = result.outcome
+    summary = {
+        "run": result.run_name or None,
+        "dry_run": result.dry_run,
+        "booked": booked,
+        "duplicates": o.duplicates,
+        "not_booked": o.not_booked,
+        "ignored": o.ignored,
+        "attention": [
+            {"code": u.code, "reason": _attention_text(u, lang), "source": u.source,
+             "amount_cents": u.amount_cents, "detail": u.detail or None, **dict(u.params)}
+            for u in result.attention
+        ],
+        "balances": [{"batch": pid, "suspense_cents": balance} for pid, balance in result.balances],
+        "files": [str(p) for p in result.files],
+        "recovered": [str(p) for p in result.recovered],
+    }
+    return json.dumps(summary, ensure_ascii=False, indent=1)
 
 
 def status_text(statuses, lang: str = "en", show_all: bool = False) -> str:

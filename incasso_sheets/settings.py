@@ -32,6 +32,12 @@ class Creditor:
     iban: str
     bic: str | None
     creditor_id: str
+    extra_ibans: tuple[str, ...] = ()   # more accounts the collections are paid into
+
+    @property
+    def ibans(self) -> tuple[str, ...]:
+        """Every collection account: bank files for another account are not booked."""
+        return (self.iban, *self.extra_ibans)
 
 
 @dataclass(frozen=True)
@@ -80,7 +86,7 @@ class Settings:
 
 _SPEC: dict[str, dict[str, tuple[type | tuple[type, ...], bool]]] = {
     "creditor": {"name": (str, True), "iban": (str, True), "bic": (str, False),
-                 "creditor_id": (str, True)},
+                 "creditor_id": (str, True), "extra_ibans": (list, False)},
     "accounts": {"receivables": (str, True), "suspense": (str, True), "bank": (str, True),
                  "bank_charges": (str, True)},
     "collection": {"scheme": (str, False), "format": (str, False), "batch_booking": (bool, False),
@@ -96,6 +102,7 @@ DAYS_MAX = {"lead_days": (30, "word-lead-days"), "horizon_days": (3660, "word-ho
 LANGUAGES = ("nl", "en")
 # Catalogue words (messages: `word-` codes), so that the message reads right in either language.
 _TYPE_WORDS = {str: "word-text", bool: "word-bool", int: "word-int", list: "word-list"}
+_KEY_WORDS = {"creditor.extra_ibans": "word-iban-list"}  # where the type's word would mislead
 
 
 def parse_settings(data: dict[str, Any], file: str = FILENAME) -> tuple[Settings | None, list[Issue]]:
@@ -126,7 +133,8 @@ def parse_settings(data: dict[str, Any], file: str = FILENAME) -> tuple[Settings
             if spec is None:
                 _unknown(problem, name, value, known)
             elif not isinstance(value, spec[0]) or (spec[0] is int and isinstance(value, bool)):
-                problem("settings-wrong-type", name, value, expected=_TYPE_WORDS[spec[0]])
+                problem("settings-wrong-type", name, value,
+                        expected=_KEY_WORDS.get(name, _TYPE_WORDS[spec[0]]))
             else:
                 values[section][key] = value
     for section, keys in _SPEC.items():
@@ -141,6 +149,18 @@ def parse_settings(data: dict[str, Any], file: str = FILENAME) -> tuple[Settings
         reason = identifiers.iban_problem(cred["iban"])
         if reason:
             problem("creditor-iban-invalid", "creditor.iban", cred["iban"], reason=reason)
+    if "extra_ibans" in cred:
+        extra = []
+        for value in cred["extra_ibans"]:
+            if not isinstance(value, str):
+                problem("settings-wrong-type", "creditor.extra_ibans", value, expected="word-iban-list")
+                continue
+            iban = identifiers.normalise_iban(value)
+            reason = identifiers.iban_problem(iban)
+            if reason:
+                problem("creditor-iban-invalid", "creditor.extra_ibans", iban, reason=reason)
+            extra.append(iban)
+        cred["extra_ibans"] = tuple(dict.fromkeys(extra))
     if cred.get("bic"):
         cred["bic"] = cred["bic"].replace(" ", "").upper()
         reason = identifiers.bic_problem(cred["bic"])
@@ -188,7 +208,7 @@ def parse_settings(data: dict[str, Any], file: str = FILENAME) -> tuple[Settings
         cred["bic"] = identifiers.inspect_iban(cred["iban"])[1]  # derived where the registry knows it
     settings = Settings(
         creditor=Creditor(name=text.sanitise(cred["name"]), iban=cred["iban"], bic=cred["bic"],
-                          creditor_id=cred["creditor_id"]),
+                          creditor_id=cred["creditor_id"], extra_ibans=cred.get("extra_ibans", ())),
         accounts=Accounts(**{k: str(v) for k, v in values["accounts"].items()}),
         collection=Collection(**coll),
         journal=Journal(**jour),

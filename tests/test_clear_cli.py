@@ -132,7 +132,7 @@ def test_a_probable_payout_is_listed_and_booked_only_when_accepted(books):
     first, _, _ = books.collect()
     books.bank("camt053.xml", camt053(bare_payout(first.total_cents, "P1", DEC1)))
     result = incasso("clear", "bank", "-o", "out")
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # a probable match not accepted needs a person
     assert result.stdout == (
         "camt053.xml:10  bank-payout-probable  258.45  probably batch INCS-20261127-0001-1 "
         "(amount and date match); book it with --accept-probable\n"
@@ -152,7 +152,7 @@ def test_unmatched_entries_are_listed_with_their_reason_code(books):
         abn_return([first.tx("2026-0001")], ["AM04"], "P2", DEC1).replace(
             "<EndToEndId>2026-0001</EndToEndId>", "<EndToEndId>ONBEKEND-9</EndToEndId>")))
     result = incasso("clear", "bank", "-o", "out")
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # unmatched entries need a person
     assert result.stdout.splitlines() == [
         "camt053.xml:10  bank-payout-unmatched  777.00  credit that looks like a collection "
         "payout but matches no batch (no batch id, no known EndToEndIds, no batch with this "
@@ -200,7 +200,7 @@ def test_a_file_that_is_not_a_bank_file_exits_3(books):
     books.bank("other.xml", '<?xml version="1.0"?><Document xmlns="urn:example:invoice"/>')
     result = incasso("clear", "bank/other.xml", "-o", "out")
     assert result.exit_code == 3
-    assert result.stderr == ("incasso: bank/other.xml is not a camt.053, camt.054 or pain.002 file "
+    assert result.stderr == ("incasso: bank/other.xml is not a camt.052, camt.053, camt.054 or pain.002 file "
                              "(namespace: urn:example:invoice)\n")
 
 

@@ -442,6 +442,9 @@ def test_a_return_of_an_imported_collection_is_booked_without_a_batch(folder):
     """)
     folder.import_("historie.csv")
     camt054 = Path(__file__).resolve().parent / "fixtures" / "bank" / "camt054_v02_returns.xml"
+    settings = folder.path / "incasso.toml"  # the fixture is a notification for another account
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        "[creditor]\n", '[creditor]\nextra_ibans = ["NL02ABNA0123456789"]\n', 1), encoding="utf-8")
     result = api.clear(ClearRequest(files=(camt054,), outdir=folder.out, now=NOW,
                                     config=folder.path / "incasso.toml"))
     assert [(e.kind, e.end_to_end_id) for e in result.booked if e.end_to_end_id == "2026-0001"] == [

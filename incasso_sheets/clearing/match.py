@@ -74,6 +74,7 @@ class Unmatched:
     credit: bool
     code: str                 # why, as a message code
     detail: str = ""
+    params: tuple[tuple[str, object], ...] = ()   # more fields of the message (count, ...)
 
 
 @dataclass
@@ -130,6 +131,14 @@ def _block_ids_in(entry, blocks: dict[str, BlockState]) -> set[str]:
 def match_entry(entry, source: str, lookup: Lookup, calendar: TargetCalendar,
                 pending_rejects: dict[str, int], outcome: Outcome) -> None:
     """Decide what one camt entry means; append events or an Unmatched to `outcome`."""
+    if entry.status is None:
+        # No Sts: the bank did not say whether it booked the entry, so it is not "pending".
+        if reasons.classify_entry(entry) == reasons.OTHER:
+            outcome.ignored += 1
+        else:
+            outcome.unmatched.append(Unmatched(source, entry.amount_cents, entry.credit,
+                                               "bank-entry-no-status"))
+        return
     if entry.status != "BOOK":
         outcome.not_booked += 1
         return

@@ -1,25 +1,32 @@
-"""Which kind of bank file is this: camt.053, camt.054 or pain.002, and which version.
+"""Which kind of bank file is this: camt.052, camt.053, camt.054 or pain.002, and which version.
 
 The answer comes from the root element's namespace only (sepa-rules.md §10.1: "key on the
 namespace"), so identifying a 2 GB statement reads a few hundred bytes. Versions are
 accepted leniently: the element paths the readers use hardly change between versions, so
-camt.053.001.02/.04/.08 and pain.002.001.03/.10 all read, and so do later ones.
+camt.052/053.001.02/.04/.08 and pain.002.001.03/.10 all read, and so do later ones.
 Namespaces that spell the message with colons (the Austrian
-`APC:STUZZA:payments:ISO:pain:002:001:03`) are read too.
+`APC:STUZZA:payments:ISO:pain:002:001:03`) are read too. A file without a namespace is
+not read: its version cannot be told. The message it says it is (the root's first
+element, `CstmrPmtStsRpt` for a pain.002) is named in the refusal (docs/sepa.md §4.1).
 """
 
 from __future__ import annotations
 
 import os
 import re
+from typing import NoReturn
 
 from incasso_sheets.errors import CannotContinue
-from incasso_sheets.formats.xmlsafe import sniff_namespace
+from incasso_sheets.formats.xmlsafe import iterparse_safe, sniff_namespace
 
+CAMT052 = "camt.052"
 CAMT053 = "camt.053"
 CAMT054 = "camt.054"
 PAIN002 = "pain.002"
-KINDS = (CAMT053, CAMT054, PAIN002)
+KINDS = (CAMT052, CAMT053, CAMT054, PAIN002)
+# The message element inside Document, by kind (ISO 20022 message definitions).
+MESSAGE_ELEMENTS = {"BkToCstmrAcctRpt": CAMT052, "BkToCstmrStmt": CAMT053,
+                    "BkToCstmrDbtCdtNtfctn": CAMT054, "CstmrPmtStsRpt": PAIN002}
 
 _MESSAGE = re.compile(r"(camt|pain)[.:](\d{3})[.:](\d{3})[.:](\d{2})", re.IGNORECASE)
 
@@ -45,8 +52,30 @@ def identify(path: str | os.PathLike) -> tuple[str, str]:
     namespace = sniff_namespace(path)
     found = kind_of_namespace(namespace)
     if found is None:
-        raise CannotContinue("bank-file-unknown", path=path, namespace=namespace or "-")
+        _refuse_unknown(path, namespace)
     return found
+
+
+def _refuse_unknown(path: str | os.PathLike, namespace: str) -> NoReturn:
+    """CannotContinue for a file whose namespace names no bank message we read."""
+    if namespace:
+        raise CannotContinue("bank-file-unknown", path=path, namespace=namespace)
+    element = _message_element(path)
+    kind = MESSAGE_ELEMENTS.get(element)
+    if kind is not None:
+        raise CannotContinue("bank-file-no-namespace", path=path, kind=kind, element=element)
+    raise CannotContinue("bank-file-unknown-no-namespace", path=path, element=element)
+
+
+def _message_element(path: str | os.PathLike) -> str:
+    """The local name of the root's first child element (the message: CstmrPmtStsRpt),
+    or of the root itself when it has none."""
+    root = None
+    for _event, elem in iterparse_safe(path, ("*",), events=("start",)):
+        if root is not None:
+            return elem.tag.rpartition("}")[2]
+        root = elem.tag.rpartition("}")[2]
+    return root or "-"
 
 
 def expect_kind(path: str | os.PathLike, *kinds: str) -> tuple[str, str, str]:
@@ -55,7 +84,7 @@ def expect_kind(path: str | os.PathLike, *kinds: str) -> tuple[str, str, str]:
     namespace = sniff_namespace(path)
     found = kind_of_namespace(namespace)
     if found is None:
-        raise CannotContinue("bank-file-unknown", path=path, namespace=namespace or "-")
+        _refuse_unknown(path, namespace)
     if found[0] not in kinds:
         raise CannotContinue(
             "bank-file-wrong-kind", path=path, found=found[0], expected=" / ".join(kinds)

@@ -1,8 +1,8 @@
-"""camt.053 statements and camt.054 notifications, streamed into Entry values.
+"""camt.053 statements, camt.052 reports and camt.054 notifications, streamed into Entry values.
 
 No matching and no booking here: this module reads what the bank wrote and nothing else.
-`iter_entries` yields one `Entry` per `Ntry` (camt.053 `Stmt/Ntry`, camt.054
-`Ntfctn/Ntry`), for any version (.001.02, .04, .08, ...): children are looked up by local
+`iter_entries` yields one `Entry` per `Ntry` (camt.053 `Stmt/Ntry`, camt.052 `Rpt/Ntry`,
+camt.054 `Ntfctn/Ntry`), for any version (.001.02, .04, .08, ...): children are looked up by local
 name in the file's own namespace. `read_statements` gives the header of each statement
 (account, balances).
 
@@ -42,7 +42,7 @@ from dataclasses import dataclass, replace
 
 from lxml import etree
 
-from incasso_sheets.formats.bankfile import CAMT053, CAMT054, expect_kind
+from incasso_sheets.formats.bankfile import CAMT052, CAMT053, CAMT054, expect_kind
 from incasso_sheets.formats.xmlsafe import iterparse_safe, release
 from incasso_sheets.money import AmountError, xml_amount_to_cents
 
@@ -106,7 +106,7 @@ class TxDetail:
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One Ntry: a booking (or pending/info line) on the account."""
-    kind: str                 # camt.053 | camt.054
+    kind: str                 # camt.053 | camt.052 | camt.054
     message_id: str | None    # GrpHdr/MsgId of the file
     statement_id: str | None  # Stmt/Id or Ntfctn/Id
     account_iban: str | None
@@ -154,7 +154,7 @@ class Balance:
 
 @dataclass(frozen=True, slots=True)
 class Statement:
-    """The header of one Stmt (camt.053) or Ntfctn (camt.054)."""
+    """The header of one Stmt (camt.053), Rpt (camt.052) or Ntfctn (camt.054)."""
     kind: str
     version: str
     message_id: str | None
@@ -237,7 +237,7 @@ class _Reader:
     def __init__(self, namespace: str):
         q = _qualifier(namespace)
         for local in (
-            "Ntry TxDtls GrpHdr Stmt Ntfctn MsgId Id IBAN Othr Ccy Acct Bal Tp CdOrPrtry Cd "
+            "Ntry TxDtls GrpHdr Stmt Rpt Ntfctn MsgId Id IBAN Othr Ccy Acct Bal Tp CdOrPrtry Cd "
             "Prtry Amt CdtDbtInd Dt DtTm CreDtTm ElctrncSeqNb FrToDt FrDtTm ToDtTm NtryRef "
             "RvslInd Sts BookgDt ValDt AcctSvcrRef BkTxCd Domn Fmly SubFmlyCd Issr Chrgs "
             "TtlChrgsAndTaxAmt Rcrd NtryDtls Btch PmtInfId NbOfTxs TtlAmt AddtlNtryInf"
@@ -618,9 +618,11 @@ def _walk(
     path: str | os.PathLike, with_details: bool
 ) -> Iterator[Entry | Statement]:
     """Entries as they end, and each Statement header once its container ends."""
-    kind, version, namespace = expect_kind(path, CAMT053, CAMT054)
+    kind, version, namespace = expect_kind(path, CAMT053, CAMT052, CAMT054)
     n = _Reader(namespace)
-    container_tag = n.Stmt if kind == CAMT053 else n.Ntfctn
+    # The entries of a report (camt.052) sit in Rpt as a statement's sit in Stmt: the
+    # same account, balances and Ntry (ISO 20022 camt.052 message definition).
+    container_tag = {CAMT053: n.Stmt, CAMT052: n.Rpt, CAMT054: n.Ntfctn}[kind]
     ntry_tag, txdtls_tag = n.Ntry, n.TxDtls
     read_detail = n.read_detail
     message_id = None
@@ -677,9 +679,9 @@ def _walk(
 
 
 def iter_entries(path: str | os.PathLike) -> Iterator[Entry]:
-    """Every Ntry of a camt.053 or camt.054 file as an Entry, streamed.
+    """Every Ntry of a camt.053, camt.052 or camt.054 file as an Entry, streamed.
 
-    Raises CannotContinue for a file that is not camt.053/054 ('bank-file-wrong-kind',
+    Raises CannotContinue for a file that is not camt.052/053/054 ('bank-file-wrong-kind',
     'bank-file-unknown'), has a DTD ('xml-refused') or is broken ('file-unreadable'; this
     can happen after some entries were yielded, since the file is read as it goes).
     """
@@ -689,7 +691,8 @@ def iter_entries(path: str | os.PathLike) -> Iterator[Entry]:
 
 
 def read_statements(path: str | os.PathLike) -> tuple[Statement, ...]:
-    """The header of every statement (camt.053 Stmt) or notification (camt.054 Ntfctn):
+    """The header of every statement (camt.053 Stmt), report (camt.052 Rpt) or
+    notification (camt.054 Ntfctn):
     account, period, balances and the number of entries. Reads the whole file, streamed,
     without building the entries."""
     return tuple(item for item in _walk(path, with_details=False) if isinstance(item, Statement))
