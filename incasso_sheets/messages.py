@@ -863,22 +863,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "bank-statement-other-account": (
         "statement {statement} is for account {detail}, not for the creditor's ({ours}): its "
-        "{count} entries are not booked. The wrong download? If you also collect on this "
+        "entries ({count}) are not booked. The wrong download? If you also collect on this "
         "account, add it to extra_ibans under [creditor] in incasso.toml",
         "afschrift {statement} is van rekening {detail}, niet van de incassant ({ours}): de "
-        "{count} posten erin worden niet geboekt. Verkeerde download? Incasseert u ook op deze "
+        "posten erin ({count}) worden niet geboekt. Verkeerde download? Incasseert u ook op deze "
         "rekening, zet hem dan bij extra_ibans onder [creditor] in incasso.toml",
     ),
     "bank-statement-no-account": (
         "statement {statement} names no account, so it cannot be told to be the creditor's: "
-        "its {count} entries are not booked",
+        "its entries ({count}) are not booked",
         "afschrift {statement} noemt geen rekening, dus niet te zeggen of het van de incassant "
-        "is: de {count} posten erin worden niet geboekt",
+        "is: de posten erin ({count}) worden niet geboekt",
     ),
     "bank-statement-other-currency": (
-        "statement {statement} has {count} entries in {currency}, not in EUR: they are not "
+        "statement {statement} has entries in {currency} ({count}), not in EUR: they are not "
         "booked (direct debits are collected and booked in euro)",
-        "afschrift {statement} heeft {count} posten in {currency}, niet in EUR: die worden niet "
+        "afschrift {statement} heeft posten in {currency} ({count}), niet in EUR: die worden niet "
         "geboekt (incasso's worden in euro geïncasseerd en geboekt)",
     ),
     "word-iban-list": ('a list of IBANs like ["NL91ABNA0417164300"]',

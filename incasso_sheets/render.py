@@ -108,7 +108,7 @@ def clear_text(result, lang: str = "en") -> str:
         lines.append(messages.text(f"clear-{kind}", lang, count=n, total=format_cents(total, decimal)))
     for u in result.attention:
         amount = "" if u.amount_cents is None else format_cents(u.amount_cents, decimal)
-        lines.append(f"{u.source}  {u.code}  {amount}  " + _attention_text(u, lang))
+        lines.append("  ".join(part for part in (u.source, u.code, amount, _attention_text(u, lang)) if part))
     if o.duplicates:
         lines.append(messages.text("clear-duplicates", lang, count=o.duplicates))
     if o.not_booked:
