@@ -69,9 +69,13 @@ class Scope:
 
     def held_back(self) -> list[Unmatched]:
         """One item per statement held back, in the order they were met."""
-        return [
-            Unmatched(h.file, None, False, h.code, h.account or "",
-                      params=(("statement", h.statement_id or "-"), ("count", h.count),
-                              ("currency", h.currency or "-"), ("ours", ", ".join(self.ibans))))
-            for h in self._held.values()
-        ]
+        items = []
+        for h in self._held.values():
+            params: tuple[tuple[str, object], ...] = (("statement", h.statement_id or "-"),
+                                                      ("count", h.count))
+            if h.code == OTHER_CURRENCY:
+                params += (("currency", h.currency or "-"),)
+            elif h.code == OTHER_ACCOUNT:
+                params += (("ours", ", ".join(self.ibans)),)
+            items.append(Unmatched(h.file, None, False, h.code, h.account or "", params=params))
+        return items
