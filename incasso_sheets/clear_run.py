@@ -183,7 +183,7 @@ def run_clear(req: ClearRequest) -> ClearResult:
                         match.match_entry(entry, source, state.lookup(), calendar, pending, outcome)
                         state.apply(outcome.events[before:])
                         before = len(outcome.events)
-                    if not entries and not camt.read_statements(path):
+                    if not entries and kind.startswith("camt.") and not camt.read_statements(path):
                         # A group header alone: no statement, so nothing to book (and a
                         # camt message needs at least one, ISO 20022 message definitions).
                         outcome.unmatched.append(match.Unmatched(path.name, None, False,
