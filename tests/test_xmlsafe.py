@@ -163,7 +163,7 @@ def test_identify_fixtures(name, expected):
         ("urn:iso:std:iso:20022:tech:xsd:camt.053.001.13", ("camt.053", "001.13")),
         ("APC:STUZZA:payments:ISO:pain:002:001:03", ("pain.002", "001.03")),
         ("urn:iso:std:iso:20022:tech:xsd:pain.008.001.02", None),
-        ("urn:iso:std:iso:20022:tech:xsd:camt.052.001.02", None),
+        ("urn:iso:std:iso:20022:tech:xsd:camt.052.001.02", ("camt.052", "001.02")),  # read since issue 12
         ("", None),
     ],
 )
