@@ -264,10 +264,20 @@ def test_a_file_that_cannot_be_read_exits_3(club):
 
 # --- camt.052 --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("version", ["02", "04", "08"])
-def test_camt052_is_identified_by_its_namespace(version):
+@pytest.mark.parametrize(("version", "status"), [("02", "<Sts>BOOK</Sts>"), ("04", "<Sts>BOOK</Sts>"),
+                                               ("08", "<Sts><Cd>BOOK</Cd></Sts>")])
+def test_camt052_of_each_version_is_identified_and_read(tmp_path, version, status):
     namespace = f"urn:iso:std:iso:20022:tech:xsd:camt.052.001.{version}"
-    assert bankfile.kind_of_namespace(namespace) == ("camt.052", f"001.{version}")
+    path = tmp_path / "camt052.xml"
+    path.write_text(
+        f'<Document xmlns="{namespace}"><BkToCstmrAcctRpt><GrpHdr><MsgId>M</MsgId></GrpHdr>'
+        f'<Rpt><Id>R-1</Id><Acct><Id><IBAN>{OURS}</IBAN></Id></Acct>'
+        f'<Ntry><Amt Ccy="EUR">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd>{status}</Ntry></Rpt>'
+        f'</BkToCstmrAcctRpt></Document>', encoding="utf-8")
+    assert bankfile.identify(path) == ("camt.052", f"001.{version}")
+    (entry,) = camt.iter_entries(path)
+    assert (entry.kind, entry.statement_id, entry.account_iban, entry.status, entry.amount_cents) == (
+        "camt.052", "R-1", OURS, "BOOK", 100)
 
 
 def test_camt052_entries_read_like_a_statements():
