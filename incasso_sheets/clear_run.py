@@ -22,7 +22,7 @@ from incasso_sheets.clearing.bookings import clearing_lines
 from incasso_sheets.collect_run import settings_or_stop
 from incasso_sheets.durable import write_durably
 from incasso_sheets.errors import CannotContinue
-from incasso_sheets.formats import bankfile, camt, csvfile, journal, pain002, workbook
+from incasso_sheets.formats import bankfile, camt, csvfile, journal, mt940, pain002, workbook
 from incasso_sheets.progress import SILENT, Reporter
 from incasso_sheets.sepa import reasons
 from incasso_sheets.sepa.calendar import TargetCalendar
@@ -61,7 +61,8 @@ def expand(files: tuple[Path, ...]) -> list[Path]:
     out: list[Path] = []
     for f in files:
         if f.is_dir():
-            out += sorted(p for p in f.iterdir() if p.suffix.lower() == ".xml")
+            out += sorted(p for p in f.iterdir()
+                          if p.suffix.lower() == ".xml" or (p.is_file() and bankfile.is_mt940(p)))
         elif f.is_file():
             out.append(f)
         else:
@@ -160,7 +161,8 @@ def run_clear(req: ClearRequest) -> ClearResult:
                                               _report_date(report, req.now.date()), outcome, pending)
                     req.reporter.advance()
                 else:
-                    for entry in camt.iter_entries(path):
+                    read = mt940.iter_entries if kind == bankfile.MT940 else camt.iter_entries
+                    for entry in read(path):
                         source = f"{path.name}:{entry.line}" if entry.line else path.name
                         match.match_entry(entry, source, state.lookup(), calendar, pending, outcome)
                         state.apply(outcome.events[before:])

@@ -836,6 +836,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "step-merge": ("Merging and checking", "Samenvoegen en controleren"),
     "step-write-sheet": ("Writing the debtors sheet", "Debiteurenbestand schrijven"),
     "step-write-report": ("Writing the marked copy", "Gemarkeerde kopie schrijven"),
+    # --- mt940 (issue 12) ---
+    "mt940-unreadable": (
+        "Cannot read the MT940 file {path} (line {line}): {reason}. Nothing was booked",
+        "Kan het MT940-bestand {path} niet lezen (regel {line}): {reason}. Er is niets geboekt",
+    ),
+    "bank-charges-unmatched": (
+        "charges that name no batch or transaction of ours {detail}: book them by hand",
+        "kosten die geen batch of transactie van ons noemen {detail}: handmatig boeken",
+    ),
 }
 
 
