@@ -842,8 +842,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Kan het MT940-bestand {path} niet lezen (regel {line}): {reason}. Er is niets geboekt",
     ),
     "bank-charges-unmatched": (
-        "charges that name no batch or transaction of ours {detail}: book them by hand",
-        "kosten die geen batch of transactie van ons noemen {detail}: handmatig boeken",
+        "charges for {detail}, which is not one batch or transaction of ours: book them by hand",
+        "kosten voor {detail}, dat niet één batch of transactie van ons is: handmatig boeken",
     ),
 }
 

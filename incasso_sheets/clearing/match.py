@@ -267,8 +267,9 @@ def _match_charges(entry, key, date, source, lookup, outcome) -> None:
     found = lookup.transactions(e2e) if e2e and not pids else {}
     pids |= {tx.payment_info_id for tx in found.values()}
     if len(pids) != 1:
+        named = sorted(pids) or e2e or [v for k, v in entry.references if k == "PREF"]
         outcome.unmatched.append(Unmatched(source, entry.amount_cents, False, "bank-charges-unmatched",
-                                           ", ".join(sorted(pids))))
+                                           ", ".join(named)))
         return
     tx = next(iter(found.values()), None)
     outcome.events.append(Event("charges", key, pids.pop(), entry.amount_cents, date,
