@@ -49,7 +49,7 @@ from incasso_sheets.formats.camt import (
     TxDetail,
     references_from_text,
 )
-from incasso_sheets.money import AmountError, decimal_to_cents
+from incasso_sheets.money import AmountError, decimal_to_cents, format_cents
 
 # The package logs a line it cannot match at ERROR level; the CannotContinue raised here
 # says it once, in the user's language.
@@ -301,7 +301,7 @@ class _Reader:
         expected = statement.opening_cents + statement.moved_cents
         if closing != expected:
             raise self.fail(statement.line, "opening balance plus bookings is "
-                            f"{_format(expected)}, the closing balance says {_format(closing)}")
+                            f"{format_cents(expected)}, the closing balance says {format_cents(closing)}")
 
     def entry(self, booking: _Booking, fields: dict, head: dict, account: str | None,
               bank: str | None, statement: _Statement) -> Entry:
@@ -415,11 +415,6 @@ def _balance_cents(balance) -> int | None:
         return decimal_to_cents(Decimal(amount))
     except AmountError:
         return None
-
-
-def _format(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
 
 
 def _date(value) -> dt.date | None:
