@@ -430,3 +430,12 @@ def test_the_cli_clears_an_mt940_download_in_a_folder(tmp_path, monkeypatch):
     """).lstrip("\n")
     assert re.search(r"2026-0002", (tmp_path / "out" / "CLR-20261202-0001.reopened-invoices.csv")
                      .read_text(encoding="utf-8"))
+
+
+def test_a_day_without_bookings_is_an_empty_statement(tmp_path):
+    path = write(tmp_path / "leeg.940", "\r\n".join([
+        "{1:F01INGBNL2ABXXX0000000000}{2:I940INGBNL2AXXXN}{4:", ":20:P261203000000001",
+        ":25:NL20INGB0001234567EUR", ":28C:00000", ":60F:C261202EUR1258,45",
+        ":62F:C261203EUR1258,45", ":64:C261203EUR1258,45", ":86:/SUM/0/0/0,00/0,00/", "-}"]) + "\r\n")
+    assert bankfile.identify(path) == (bankfile.MT940, "")
+    assert read_all(path) == []

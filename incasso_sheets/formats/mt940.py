@@ -103,6 +103,7 @@ _HEADER_TAGS = {13, 20, 21, 25, 28, 34, 60}
 _CLOSING_TAGS = {62, 64, 65, 90}
 _TRCD = re.compile(r"/TRCD/(\d{5})")
 _REASON = re.compile(r"^([A-Z0-9]{4})\b")
+_REFERENCE_NAMES = {"NONREF", "EREF", "PREF", "MARF"}
 
 
 @dataclass
@@ -357,7 +358,8 @@ class _Reader:
             statement_id=head.get("statement_number"),
             account_iban=account,
             line=booking.line,
-            entry_ref=None if customer_ref == "NONREF" else customer_ref,
+            # Rabobank and ING write the name of the :86: key that holds the reference.
+            entry_ref=None if customer_ref in _REFERENCE_NAMES else customer_ref,
             bank_ref=None,  # ABN AMRO puts its mutatiecode here: not a reference
             amount_cents=cents,
             currency=currency,
