@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
+import tempfile
 from pathlib import Path
 from textwrap import dedent
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_clear import ACCOUNTS, B2B, CORE, Batch, Books
 
@@ -82,6 +83,7 @@ KEY = st.sampled_from(mt940.KEYS[mt940.ING])
 VALUE = st.text(st.sampled_from("ABCXYZ0123456789 -.,?+"), min_size=1, max_size=40).map(str.strip).filter(bool)
 
 
+@settings(deadline=None)
 @given(st.dictionaries(KEY, VALUE, min_size=1, max_size=8), st.integers(20, 70))
 def test_ing_fields_survive_wrapping_at_any_width(fields, width):
     text = "/" + "//".join(f"{k}/{v}" for k, v in fields.items()) + "/"
@@ -439,3 +441,28 @@ def test_a_day_without_bookings_is_an_empty_statement(tmp_path):
         ":62F:C261203EUR1258,45", ":64:C261203EUR1258,45", ":86:/SUM/0/0/0,00/0,00/", "-}"]) + "\r\n")
     assert bankfile.identify(path) == (bankfile.MT940, "")
     assert read_all(path) == []
+
+
+def read_or_refuse(data: bytes) -> tuple[list | None, str | None]:
+    """The entries of an MT940 file with these bytes, or the code it is refused with."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "download.sta"
+        path.write_bytes(data)
+        try:
+            return list(mt940.iter_entries(path)), None
+        except CannotContinue as exc:
+            return None, exc.code
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.sampled_from(["abnamro.sta", "ing.940", "rabobank.swi"]),
+       st.lists(st.tuples(st.floats(0, 1), st.binary(max_size=6), st.integers(0, 30)),
+                min_size=1, max_size=4))
+def test_a_damaged_file_is_read_or_refused_never_a_traceback(name, damage):
+    data = bytearray((FIXTURES / name).read_bytes())
+    for where, inserted, removed in damage:
+        at = int(where * (len(data) - 1))
+        data[at:at + removed] = inserted
+    entries, refused = read_or_refuse(bytes(data))
+    assert refused in (None, "mt940-unreadable")
+    assert entries is not None or refused is not None

@@ -286,9 +286,9 @@ class _Reader:
 
     def culprit(self, statement: _Statement, exc: Exception) -> int:
         """The line of the record the package could not read, found by its text."""
-        text = str(exc.args[2]) if len(exc.args) > 2 else ""
+        first = (str(exc.args[2]).splitlines() or [""])[0] if len(exc.args) > 2 else ""
         for booking in statement.bookings:
-            if text and text.splitlines()[0] in booking.lines[0]:
+            if first and first in booking.lines[0]:
                 return booking.line
         return statement.line
 
@@ -405,7 +405,9 @@ def _decode(raw: bytes) -> str:
 
 def _reason(exc: Exception) -> str:
     if isinstance(exc, RuntimeError) and len(exc.args) > 2:
-        return f"the package mt-940 cannot read {str(exc.args[2]).splitlines()[0]!r}"
+        tag = getattr(exc.args[1], "id", "?")
+        first = (str(exc.args[2]).splitlines() or [""])[0]
+        return f"field :{tag}: {first!r} is not valid MT940"
     return f"{type(exc).__name__}: {exc}"
 
 
