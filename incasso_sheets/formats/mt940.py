@@ -97,7 +97,7 @@ _SWIFT_CODES = {  # SWIFT transaction types, as ING (and ABN AMRO's form A) writ
     "DDT": (BATCH_CORE, None), "RTI": (None, RETURNED), "CHG": (None, CHARGES),
 }
 
-_TAG = re.compile(r"^:(\d{2})([A-Z])?:")
+_TAG = re.compile(r"^:(\d{2})[A-Z]?:")
 _KNOWN_TAGS = {t for t in mt940.tags.TAG_BY_ID if isinstance(t, int)}
 _HEADER_TAGS = {13, 20, 21, 25, 28, 34, 60}
 _CLOSING_TAGS = {62, 64, 65, 90}
@@ -185,7 +185,7 @@ class _Reader:
                 tag = int(found[1]) if found and int(found[1]) in _KNOWN_TAGS else None
                 if tag == 20:
                     if statement is not None:
-                        yield from self.finish(statement)
+                        yield from self.parse(statement, final=True)
                     statement = _Statement(number, header=[line])
                     statement.last = statement.header
                 elif statement is None:
@@ -193,10 +193,10 @@ class _Reader:
                 elif tag is None:
                     self.continuation(statement, line)
                 else:
-                    yield from self.record(statement, tag, found[2], line, number)
+                    yield from self.record(statement, tag, line, number)
             if statement is None:
                 raise self.fail(number, "no statement (:20:) in the file")
-            yield from self.finish(statement)
+            yield from self.parse(statement, final=True)
 
     def note_envelope(self, line: str, number: int, tag: int | None) -> None:
         if tag is not None:
@@ -216,8 +216,7 @@ class _Reader:
         elif statement.last is not None:
             statement.last.append(line)
 
-    def record(self, statement: _Statement, tag: int, letter: str | None, line: str,
-               number: int) -> Iterator[Entry]:
+    def record(self, statement: _Statement, tag: int, line: str, number: int) -> Iterator[Entry]:
         if tag == 61:
             if statement.phase == "closing":
                 raise self.fail(number, ":61: after the closing balance")
@@ -244,9 +243,6 @@ class _Reader:
             statement.last = statement.header
         else:
             statement.last = None  # :NS: and the like: not read
-
-    def finish(self, statement: _Statement) -> Iterator[Entry]:
-        yield from self.parse(statement, final=True)
 
     def parse(self, statement: _Statement, final: bool) -> Iterator[Entry]:
         """Hand the header, a chunk of bookings (and at the end the closing balances)
