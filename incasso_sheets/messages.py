@@ -838,8 +838,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "step-write-report": ("Writing the marked copy", "Gemarkeerde kopie schrijven"),
     # --- mt940 (issue 12) ---
     "mt940-unreadable": (
-        "Cannot read the MT940 file {path} (line {line}): {reason}. Nothing was booked",
-        "Kan het MT940-bestand {path} niet lezen (regel {line}): {reason}. Er is niets geboekt",
+        "Cannot read the MT940 file {path}, line {line}: {reason}",
+        "Kan het MT940-bestand {path} niet lezen, regel {line}: {reason}",
     ),
     "bank-charges-unmatched": (
         "charges for {detail}, which is not one batch or transaction of ours: book them by hand",

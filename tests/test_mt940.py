@@ -255,8 +255,8 @@ def test_the_cli_stops_on_a_truncated_mt940_with_one_sentence_and_books_nothing(
     result = incasso("clear", "bank", "-o", "out")
     assert result.exit_code == 3
     assert result.stderr == (
-        "incasso: Cannot read the MT940 file bank/afschrift.sta (line 4): the statement has no "
-        "closing balance (:62F:); the file may be cut short. Nothing was booked\n")
+        "incasso: Cannot read the MT940 file bank/afschrift.sta, line 4: the statement has no "
+        "closing balance (:62F:), so the file may be cut short\n")
     assert books.snapshot() == before
 
 

@@ -293,8 +293,8 @@ class _Reader:
                                  or data.get("intermediate_closing_balance")
                                  or data.get("closing_balance"))
         if closing is None:
-            raise self.fail(statement.line, "the statement has no closing balance (:62F:); "
-                                            "the file may be cut short")
+            raise self.fail(statement.line, "the statement has no closing balance (:62F:), "
+                                            "so the file may be cut short")
         expected = statement.opening_cents + statement.moved_cents
         if closing != expected:
             raise self.fail(statement.line, "opening balance plus bookings is "
