@@ -466,3 +466,12 @@ def test_a_damaged_file_is_read_or_refused_never_a_traceback(name, damage):
     entries, refused = read_or_refuse(bytes(data))
     assert refused in (None, "mt940-unreadable")
     assert entries is not None or refused is not None
+
+
+def test_the_reason_is_the_first_four_characters_of_rtrn(tmp_path):
+    """Older ING layouts append the R-type to the reason code."""
+    text, name = statement_text("ing", OUR_IBAN, [
+        booking(dt.date(2026, 12, 3), -5995, "return", "2026-0002", "MS03 RTRN"),
+        booking(dt.date(2026, 12, 3), -2500, "return", "2026-0003", "AM04RTRN")])
+    assert [e.details[0].reason_code for e in mt940.iter_entries(write(tmp_path / name, text))] == [
+        "MS03", "AM04"]

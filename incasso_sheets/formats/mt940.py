@@ -102,7 +102,7 @@ _KNOWN_TAGS = {t for t in mt940.tags.TAG_BY_ID if isinstance(t, int)}
 _HEADER_TAGS = {13, 20, 21, 25, 28, 34, 60}
 _CLOSING_TAGS = {62, 64, 65, 90}
 _TRCD = re.compile(r"/TRCD/(\d{5})")
-_REASON = re.compile(r"^([A-Z0-9]{4})\b")
+_REASON = re.compile(r"^([A-Z0-9]{4})")  # older ING layouts append the R-type
 _REFERENCE_NAMES = {"NONREF", "EREF", "PREF", "MARF"}
 
 
