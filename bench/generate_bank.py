@@ -14,6 +14,13 @@
    insufficient-funds ones;
 4. writes OUTDIR/manifest.json: the parameters, the counts and the seconds each step took.
 
+`--mt940-only` leaves the ledger and the camt files alone and writes OUTDIR/bank/mt940.940:
+the same answer as one MT940 statement in ING's layout with batch booking off, so one
+booking per collected transaction (docs/sepa.md §4.5): a `NDDT` credit with `/EREF/` for
+each, then a `NRTI` debit with `/EREF/` and `/RTRN/` for each return (the same returns as
+camt054.xml), and a `NCHG` charge naming the return where camt054.xml has a fee. The
+manifest gets its counts and size.
+
 Both XML files are written as they are read from the ledger, so memory stays flat. The
 same ledger and seed give byte-identical bank files.
 """
@@ -149,15 +156,92 @@ def write_bank_files(outdir: Path, returns: float, seed: int) -> dict:
             "camt054_bytes": (bank / "camt054.xml").stat().st_size}
 
 
+MT940_VERSION = 1
+
+
+def _mt940_amount(cents: int) -> str:
+    return f"{cents // 100},{cents % 100:02d}"
+
+
+def _wrap86(text: str) -> str:
+    """A `:86:` as ING writes it: 65 characters a line, the tag included (docs/sepa.md §4.5)."""
+    text = ":86:" + text
+    return "\r\n".join(text[i:i + 65] for i in range(0, len(text), 65)) + "\r\n"
+
+
+def write_mt940(outdir: Path, returns: float, seed: int) -> dict:
+    """bank/mt940.940: one statement, one booking per transaction, the returns after them."""
+    rng = random.Random(seed)  # drawn as write_bank_files draws: the same returns
+    reasons = [code for code, weight, _fee in RETURN_REASONS for _ in range(weight)]
+    fees = {code: fee for code, _weight, fee in RETURN_REASONS}
+    path = outdir / "bank" / "mt940.940"
+    path.parent.mkdir(exist_ok=True)
+    balance = bookings = 0
+    returned: list[tuple] = []
+    with closing(sqlite3.connect(outdir / "incasso.db")) as conn, \
+            open(path, "w", encoding="utf-8", newline="", buffering=1 << 20) as out:
+        blocks = conn.execute("SELECT payment_info_id, collection_date FROM blocks "
+                              "ORDER BY collection_date, payment_info_id").fetchall()
+        first_day = dt.date.fromisoformat(blocks[0][1])
+        out.write("{1:F01INGBNL2ABXXX0000000000}\r\n{2:I940INGBNL2AXXXN}\r\n{4:\r\n"
+                  f":20:P{first_day:%y%m%d}000000001\r\n:25:{OUR_IBAN}EUR\r\n:28C:00000\r\n"
+                  f":60F:C{first_day:%y%m%d}EUR0,00\r\n")
+        for pid, day_text in blocks:
+            day = dt.date.fromisoformat(day_text)
+            rows = conn.execute(
+                "SELECT end_to_end_id, mandate_id, amount_cents, debtor_id, iban FROM transactions "
+                "WHERE payment_info_id = ? ORDER BY rowid", (pid,))
+            for e2e, mandate, cents, debtor, iban in rows:
+                bookings += 1
+                balance += cents
+                out.write(f":61:{day:%y%m%d%m%d}C{_mt940_amount(cents)}NDDTEREF//{bookings:014d}\r\n")
+                out.write(_wrap86(f"/EREF/{e2e}//MARF/{mandate}//CSID/NL69ZZZ123456780000//CNTP/"
+                                  f"{iban}/NOTPROVIDED/Debiteur {debtor}/AMSTERDAM//REMI/USTD//"
+                                  f"Factuur {e2e}/"))
+                if rng.random() < returns:
+                    returned.append((e2e, mandate, cents, iban, day, rng.choice(reasons)))
+        last = first_day
+        for e2e, mandate, cents, iban, day, code in returned:
+            booked = day + dt.timedelta(days=3)
+            last = max(last, booked)
+            bookings += 1
+            balance -= cents
+            out.write(f":61:{booked:%y%m%d%m%d}D{_mt940_amount(cents)}NRTIEREF//{bookings:014d}\r\n"
+                      "/TRCD/01216/\r\n")
+            out.write(_wrap86(f"/RTRN/{code}//EREF/{e2e}//MARF/{mandate}//CSID/NL69ZZZ123456780000"
+                              f"//CNTP/{iban}/NOTPROVIDED/Debiteur/AMSTERDAM//REMI/USTD//Storno/"))
+            if fees[code]:
+                bookings += 1
+                balance -= fees[code]
+                out.write(f":61:{booked:%y%m%d%m%d}D{_mt940_amount(fees[code])}NCHGEREF//"
+                          f"{bookings:014d}\r\n/TRCD/09001/\r\n")
+                out.write(_wrap86(f"/EREF/{e2e}//REMI/USTD//KOSTEN STORNO/"))
+        out.write(f":62F:C{last:%y%m%d}EUR{_mt940_amount(balance)}\r\n-}}\r\n")
+    return {"mt940_version": MT940_VERSION, "mt940_bookings": bookings,
+            "mt940_returns": len(returned), "mt940_bytes": path.stat().st_size}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("outdir", type=Path)
-    parser.add_argument("--debtors", type=Path, required=True)
-    parser.add_argument("--invoices", type=Path, required=True)
+    parser.add_argument("--debtors", type=Path)
+    parser.add_argument("--invoices", type=Path)
     parser.add_argument("--returns", type=float, default=0.01, help="share of transactions returned")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--mt940-only", action="store_true",
+                        help="write bank/mt940.940 from the collected ledger in OUTDIR")
     args = parser.parse_args(argv)
     outdir: Path = args.outdir
+    if args.mt940_only:
+        start = time.perf_counter()
+        manifest = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
+        manifest.update(write_mt940(outdir, manifest["params"]["returns"], manifest["params"]["seed"]))
+        manifest["mt940_seconds"] = round(time.perf_counter() - start, 1)
+        (outdir / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        print(json.dumps(manifest, indent=1))
+        return 0
+    if args.debtors is None or args.invoices is None:
+        parser.error("--debtors and --invoices are required (except with --mt940-only)")
     outdir.mkdir(parents=True, exist_ok=True)
     for stale in ("incasso.db", "incasso.db-wal", "incasso.db-shm", "manifest.json"):
         (outdir / stale).unlink(missing_ok=True)

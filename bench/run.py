@@ -402,20 +402,28 @@ def clear_data(quick: bool) -> tuple[Path, dict]:
     return outdir, manifest
 
 
-@benchmark("clear-1m", "clear a camt.053 paying out 1,000,000 collected invoices (one entry "
-           "per batch, every transaction as TxDtls) and a camt.054 with 1 % returns",
-           target_seconds=20.0, target_rows=CLEAR_INVOICES)
-def clear_1m(options: Options) -> Measurement:
-    """Time api.clear on the two files, each run on a fresh copy of the collected ledger."""
+def clear_mt940_data(quick: bool) -> tuple[Path, dict]:
+    """clear_data's collected ledger, and its answer as one MT940 statement (bank/mt940.940,
+    one booking per collected transaction), written by generate_bank.py --mt940-only."""
+    outdir, manifest = clear_data(quick)
+    from generate_bank import MT940_VERSION
+
+    if manifest.get("mt940_version") != MT940_VERSION or not (outdir / "bank" / "mt940.940").is_file():
+        print(f"generating {outdir.relative_to(BENCH.parent)}/bank/mt940.940 ...", file=sys.stderr, flush=True)
+        subprocess.run([sys.executable, str(BENCH / "generate_bank.py"), str(outdir), "--mt940-only"], check=True, stdout=subprocess.DEVNULL)
+        manifest = json.loads((outdir / "manifest.json").read_text())
+    return outdir, manifest
+
+
+def measure_clear(options: Options, source: Path, files: tuple[Path, ...], input_note: str) -> Measurement:
+    """Time api.clear on `files`, each run on a fresh copy of the collected ledger."""
     import shutil
     from collections import Counter
 
     from incasso_sheets import api
     from incasso_sheets.clear_run import ClearRequest
 
-    source, manifest = clear_data(options.quick)
     work = DATA / "clear-work"
-    files = (source / "bank" / "camt053.xml", source / "bank" / "camt054.xml")
 
     def fresh_request() -> ClearRequest:
         shutil.rmtree(work, ignore_errors=True)
@@ -439,10 +447,7 @@ def clear_1m(options: Options) -> Measurement:
     booked = Counter(e.kind for e in result.booked)
     cleared = sum(1 for _, balance in result.balances if balance == 0)
     notes = [
-        f"{manifest['tx_details']:,} TxDtls in {manifest['payout_entries']} payout entries "
-        f"({manifest['camt053_bytes'] / 1e6:,.0f} MB camt.053), {manifest['returns']:,} returns "
-        f"({manifest['camt054_bytes'] / 1e6:,.1f} MB camt.054); collected in "
-        f"{manifest['collect_seconds']} s (not timed)",
+        input_note,
         "booked: " + ", ".join(f"{n:,} {kind}" for kind, n in sorted(booked.items()))
         + f"; unmatched {len(result.outcome.unmatched):,}; batches at suspense 0: "
         f"{cleared} of {len(result.balances)}",
@@ -457,6 +462,30 @@ def clear_1m(options: Options) -> Measurement:
         print_profile(profiler)
     return Measurement(rows=CLEAR_INVOICES // (QUICK_FACTOR if options.quick else 1), times=times,
                        cpu_times=cpu_times, notes=notes, base_rss_mb=base)
+
+
+@benchmark("clear-1m", "clear a camt.053 paying out 1,000,000 collected invoices (one entry "
+           "per batch, every transaction as TxDtls) and a camt.054 with 1 % returns",
+           target_seconds=20.0, target_rows=CLEAR_INVOICES)
+def clear_1m(options: Options) -> Measurement:
+    source, manifest = clear_data(options.quick)
+    files = (source / "bank" / "camt053.xml", source / "bank" / "camt054.xml")
+    return measure_clear(options, source, files, (
+        f"{manifest['tx_details']:,} TxDtls in {manifest['payout_entries']} payout entries "
+        f"({manifest['camt053_bytes'] / 1e6:,.0f} MB camt.053), {manifest['returns']:,} returns "
+        f"({manifest['camt054_bytes'] / 1e6:,.1f} MB camt.054); collected in "
+        f"{manifest['collect_seconds']} s (not timed)"))
+
+
+@benchmark("clear-mt940-1m", "clear one MT940 statement (ING layout, batch booking off) paying "
+           "out 1,000,000 collected invoices one booking each, then 1 % returns and their charges",
+           target_seconds=20.0, target_rows=CLEAR_INVOICES)
+def clear_mt940_1m(options: Options) -> Measurement:
+    source, manifest = clear_mt940_data(options.quick)
+    return measure_clear(options, source, (source / "bank" / "mt940.940",), (
+        f"{manifest['mt940_bookings']:,} bookings ({manifest['mt940_returns']:,} returns) in one "
+        f"statement, {manifest['mt940_bytes'] / 1e6:,.0f} MB; collected in "
+        f"{manifest['collect_seconds']} s (not timed)"))
 
 
 # The collect benchmarks live in bench_collect.py, which registers them here; as __main__

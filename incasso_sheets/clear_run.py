@@ -25,7 +25,7 @@ from incasso_sheets.clearing.scope import Scope
 from incasso_sheets.collect_run import settings_or_stop
 from incasso_sheets.durable import write_durably
 from incasso_sheets.errors import CannotContinue
-from incasso_sheets.formats import bankfile, camt, csvfile, journal, pain002, workbook
+from incasso_sheets.formats import bankfile, camt, csvfile, journal, mt940, pain002, workbook
 from incasso_sheets.progress import SILENT, Reporter
 from incasso_sheets.sepa import reasons
 from incasso_sheets.sepa.calendar import TargetCalendar
@@ -73,7 +73,8 @@ def expand(files: tuple[Path, ...]) -> list[Path]:
     out: list[Path] = []
     for f in files:
         if f.is_dir():
-            out += sorted(p for p in f.iterdir() if p.suffix.lower() == ".xml")
+            out += sorted(p for p in f.iterdir()
+                          if p.suffix.lower() == ".xml" or (p.is_file() and bankfile.is_mt940(p)))
         elif f.is_file():
             out.append(f)
         else:
@@ -174,7 +175,8 @@ def run_clear(req: ClearRequest) -> ClearResult:
                     req.reporter.advance()
                 else:
                     entries = 0
-                    for entry in camt.iter_entries(path):
+                    read = mt940.iter_entries if kind == bankfile.MT940 else camt.iter_entries
+                    for entry in read(path):
                         entries += 1
                         req.reporter.advance()
                         if not scope.admits(entry, path.name):

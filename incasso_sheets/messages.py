@@ -883,6 +883,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "word-iban-list": ('a list of IBANs like ["NL91ABNA0417164300"]',
                        'een lijst van IBANs zoals ["NL91ABNA0417164300"]'),
+    # --- mt940 (issue 12) ---
+    "mt940-unreadable": (
+        "Cannot read the MT940 file {path}, line {line}: {reason}",
+        "Kan het MT940-bestand {path} niet lezen, regel {line}: {reason}",
+    ),
+    "bank-charges-unmatched": (
+        "charges for {detail}, which is not one batch or transaction of ours: book them by hand",
+        "kosten voor {detail}, dat niet één batch of transactie van ons is: handmatig boeken",
+    ),
 }
 
 

@@ -7,7 +7,8 @@ Payouts (CRDT) are matched to a collection block, in this order:
 3. the amount equal to the block total (gross) or the total minus known rejects (net),
    booked within one TARGET day of the collection date: a *probable* match, booked only
    when the user accepts probable matches.
-Returns, refunds and reversals (DBIT) match per transaction on EndToEndId. pain.002
+Returns, refunds and reversals (DBIT) match per transaction on EndToEndId; charges booked
+on their own (MT940) on the batch or transaction they name. pain.002
 rejects apply at file, block or transaction level. An entry that matches nothing is
 reported with the reason. The ledger is reached through the `Lookup` passed in, so this
 module reads no files.
@@ -156,6 +157,8 @@ def match_entry(entry, source: str, lookup: Lookup, calendar: TargetCalendar,
     date = entry.booking_date or entry.value_date
     if kind == reasons.PAYOUT:
         _match_payout(entry, key, date, source, lookup, calendar, pending_rejects, outcome)
+    elif kind == reasons.CHARGES:
+        _match_charges(entry, key, date, source, lookup, outcome)
     else:
         _match_returns(entry, key, date, source, lookup, outcome)
 
@@ -263,6 +266,23 @@ def _match_returns(entry, key, date, source, lookup, outcome) -> None:
         if first is not None:
             outcome.events.append(Event("charges", key + ":charges", first.payment_info_id,
                                         entry.charges_cents, date, source=source))
+
+
+def _match_charges(entry, key, date, source, lookup, outcome) -> None:
+    """Charges booked on their own (MT940): on the batch they name by /PREF/, or on the
+    batch of the transaction they name by /EREF/."""
+    pids = _block_ids_in(entry, lookup.blocks)
+    e2e = [d.end_to_end_id for d in entry.details if d.end_to_end_id]
+    found = lookup.transactions(e2e) if e2e and not pids else {}
+    pids |= {tx.payment_info_id for tx in found.values()}
+    if len(pids) != 1:
+        named = sorted(pids) or e2e or [v for k, v in entry.references if k == "PREF"]
+        outcome.unmatched.append(Unmatched(source, entry.amount_cents, False, "bank-charges-unmatched",
+                                           ", ".join(named)))
+        return
+    tx = next(iter(found.values()), None)
+    outcome.events.append(Event("charges", key, pids.pop(), entry.amount_cents, date,
+                                end_to_end_id=tx.end_to_end_id if tx else None, source=source))
 
 
 def match_status_report(report, source: str, lookup: Lookup, date: dt.date,

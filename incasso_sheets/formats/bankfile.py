@@ -1,4 +1,5 @@
-"""Which kind of bank file is this: camt.052, camt.053, camt.054 or pain.002, and which version.
+"""Which kind of bank file is this: camt.052, camt.053, camt.054, pain.002 (and which
+version) or MT940.
 
 The answer comes from the root element's namespace only (sepa-rules.md §10.1: "key on the
 namespace"), so identifying a 2 GB statement reads a few hundred bytes. Versions are
@@ -8,6 +9,11 @@ Namespaces that spell the message with colons (the Austrian
 `APC:STUZZA:payments:ISO:pain:002:001:03`) are read too. A file without a namespace is
 not read: its version cannot be told. The message it says it is (the root's first
 element, `CstmrPmtStsRpt` for a pain.002) is named in the refusal (docs/sepa.md §4.1).
+
+MT940 is recognised by content, never by its name (`.sta`, `.940`, `.swi`, `.txt` and
+`.mt940` all occur): a file that is not XML and opens with MT940 records, either `:20:`
+or one of the envelopes the banks put before it (docs/sepa.md §4.5: ABN AMRO's
+`ABNANL2A`, Rabobank's `:940:`, a SWIFT `{1:` header), followed by a `:20:` and a `:25:`.
 """
 
 from __future__ import annotations
@@ -24,11 +30,14 @@ CAMT053 = "camt.053"
 CAMT054 = "camt.054"
 PAIN002 = "pain.002"
 KINDS = (CAMT052, CAMT053, CAMT054, PAIN002)
+MT940 = "mt940"
 # The message element inside Document, by kind (ISO 20022 message definitions).
 MESSAGE_ELEMENTS = {"BkToCstmrAcctRpt": CAMT052, "BkToCstmrStmt": CAMT053,
                     "BkToCstmrDbtCdtNtfctn": CAMT054, "CstmrPmtStsRpt": PAIN002}
 
 _MESSAGE = re.compile(r"(camt|pain)[.:](\d{3})[.:](\d{3})[.:](\d{2})", re.IGNORECASE)
+_MT940_START = re.compile(r"^(:20:|\{1:|:940:|ABNANL2A|0000 \d\d[A-Z]{4}NL)")
+_MT940_HEAD = 4096  # a statement's :20: and :25: come within the first few lines
 
 
 def kind_of_namespace(namespace: str) -> tuple[str, str] | None:
@@ -47,8 +56,10 @@ def identify(path: str | os.PathLike) -> tuple[str, str]:
     """(kind, version) of a bank file, e.g. ('camt.053', '001.02').
 
     Raises CannotContinue('bank-file-unknown') for anything else, 'xml-refused' for a
-    file with a DTD, 'file-unreadable' for a file that is not XML.
+    file with a DTD, 'file-unreadable' for a file that is neither XML nor MT940.
     """
+    if is_mt940(path):
+        return MT940, ""
     namespace = sniff_namespace(path)
     found = kind_of_namespace(namespace)
     if found is None:
@@ -90,3 +101,20 @@ def expect_kind(path: str | os.PathLike, *kinds: str) -> tuple[str, str, str]:
             "bank-file-wrong-kind", path=path, found=found[0], expected=" / ".join(kinds)
         )
     return found[0], found[1], namespace
+
+
+def is_mt940(path: str | os.PathLike) -> bool:
+    """True for a file that opens like an MT940 statement (see the module docstring)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(_MT940_HEAD)
+    except FileNotFoundError as exc:
+        raise CannotContinue("file-not-found", path=path) from exc
+    except OSError as exc:
+        raise CannotContinue("file-unreadable", path=path, reason=exc.strerror or exc) from exc
+    text = head.decode("latin-1").removeprefix("\xef\xbb\xbf")  # a UTF-8 BOM
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines or lines[0].startswith("<") or not _MT940_START.match(lines[0]):
+        return False
+    tags = [line[:4] for line in lines[:12]]
+    return ":20:" in tags and ":25:" in tags

@@ -34,6 +34,7 @@ are held, as small values.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 import re
@@ -64,7 +65,12 @@ TEXT_KEYS = (
     "PURP", "ULTC", "ULTD", "ULTB", "CDTRREF", "CDTRREFTP", "INFO", "EXCH", "CHGS", "OCMT",
 )
 _REASON_CODE = re.compile(r"^[A-Z0-9]{4}$")
-_TEXT_REF = re.compile(r"/(" + "|".join(sorted(TEXT_KEYS, key=len, reverse=True)) + r")/")
+
+
+@functools.lru_cache(maxsize=8)
+def _key_pattern(keys: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"/(" + "|".join(sorted(keys, key=len, reverse=True)) + r")/")
+
 
 # Bump when the canonical form below changes: stored digests would no longer match.
 DIGEST_VERSION = b"incasso-sheets camt entry v1\n"
@@ -170,14 +176,15 @@ class Statement:
     problems: tuple[str, ...]
 
 
-def references_from_text(text: str | None) -> dict[str, str]:
+def references_from_text(text: str | None, keys: tuple[str, ...] = TEXT_KEYS) -> dict[str, str]:
     """The /KEY/value/ pairs in a bank text: '/TRTP/SEPA Incasso/PREF/X-1/' ->
-    {'TRTP': 'SEPA Incasso', 'PREF': 'X-1'}. The first value of a key wins; empty
-    values are left out."""
+    {'TRTP': 'SEPA Incasso', 'PREF': 'X-1'}. Only `keys` split the text (MT940 passes
+    the keys of the bank that wrote it). The first value of a key wins; empty values are
+    left out."""
     if not text or "/" not in text:
         return {}
     found: dict[str, str] = {}
-    matches = list(_TEXT_REF.finditer(text))
+    matches = list(_key_pattern(keys).finditer(text))
     for i, match in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
         value = text[match.end():end].strip().rstrip("/").strip()

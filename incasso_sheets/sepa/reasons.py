@@ -33,6 +33,10 @@ BTC_PAYOUT = frozenset({("PMNT", "IDDT", "ESDD"), ("PMNT", "IDDT", "BBDD"), ("PM
 BTC_RETURN = frozenset({("PMNT", "IDDT", "UPDD"), ("PMNT", "IDDT", "PRDD"), ("PMNT", "IDDT", "RCDD")})
 
 PAYOUT, RETURN, OTHER = "payout", "return", "other"
+CHARGES = "charges"
+# Charges booked on their own that name a collection (MT940 bookings of charges with an
+# /EREF/ or /PREF/, formats/mt940.py): ISO sub-family CHRG in the issued direct debits.
+BTC_CHARGES = frozenset({("PMNT", "IDDT", "CHRG")})
 
 
 @dataclass(frozen=True)
@@ -219,12 +223,12 @@ def _looks_like_return(entry: Entry) -> bool:
 
 
 def classify_entry(entry: Entry) -> str:
-    """"payout", "return" or "other": a candidate for the matcher, never a match.
+    """"payout", "return", "charges" or "other": a candidate for the matcher, never a match.
 
     1. An ISO domain code decides when there is one (sepa-rules.md §10.2): in the issued
        direct debit family PMNT/IDDT a credit (not a reversal, not a return sub-family) is
        a payout and any debit is a return; any other domain (RDDT: a direct debit *on*
-       you; RCDT: a transfer) is other.
+       you; RCDT: a transfer) is other. PMNT/IDDT/CHRG, a debit, is charges.
     2. Without one, proprietary codes cannot be trusted to mean the same thing across
        banks, so the entry's content decides:
        * a credit is a payout when it looks like a collection: a Btch, a mandate id in
@@ -240,6 +244,8 @@ def classify_entry(entry: Entry) -> str:
         parts = tuple(entry.domain_code.split("/"))
         if parts[:2] != ("PMNT", "IDDT"):
             return OTHER
+        if parts in BTC_CHARGES:
+            return OTHER if entry.credit else CHARGES
         if entry.credit:
             if entry.reversal or parts in BTC_RETURN:
                 return OTHER  # a credit that undoes a return: unusual, leave to a human
