@@ -554,20 +554,24 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     # --- debtors update --------------------------------------------------------------
     "update-debtor-unknown": (
-        "Debtor number is not in the debtors sheet; nothing is changed for it (use --add-new to add it)",
-        "Debiteurnummer staat niet in het debiteurenbestand; er wordt niets voor gewijzigd (gebruik --add-new om toe te voegen)",
+        "Debtor number is not in {path}, so the update stops and nothing is written; correct "
+        "the number, or give --add-new to add it as a new debtor",
+        "Debiteurnummer staat niet in {path}, dus de bijwerking stopt en er wordt niets "
+        "geschreven; verbeter het nummer, of geef --add-new om het als nieuwe debiteur toe te voegen",
     ),
     "update-debtor-duplicate": (
-        "Debtor number is also listed on row {other_row} of the updates; list each debtor once",
-        "Debiteurnummer staat ook op regel {other_row} van de wijzigingen; noem elke debiteur één keer",
+        "Debtor number is also listed on row {other_row} of {path} (leading zeros do not count); "
+        "list each debtor once",
+        "Debiteurnummer staat ook op regel {other_row} van {path} (voorloopnullen tellen niet); "
+        "noem elke debiteur één keer",
     ),
     "update-column-missing-for-new": (
         "Column '{name}' is needed to add the {count} new debtors (accepted headers: {aliases})",
         "Kolom '{name}' is nodig om de {count} nieuwe debiteuren toe te voegen (toegestane kopjes: {aliases})",
     ),
     "update-not-encodable": (
-        "'{value}' cannot be written in {path}, which is encoded as {encoding}; save it as CSV UTF-8 first",
-        "'{value}' kan niet in {path} geschreven worden, dat als {encoding} is opgeslagen; sla het eerst op als CSV UTF-8",
+        "{characters} cannot be written in {path}, which is encoded as {encoding}; save it as CSV UTF-8 first",
+        "{characters} kan niet in {path} geschreven worden, dat als {encoding} is opgeslagen; sla het eerst op als CSV UTF-8",
     ),
     "update-output-format": (
         "{path}: the updated debtors sheet keeps the format of {source}; give it a {suffix} name",
@@ -836,6 +840,39 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "step-merge": ("Merging and checking", "Samenvoegen en controleren"),
     "step-write-sheet": ("Writing the debtors sheet", "Debiteurenbestand schrijven"),
     "step-write-report": ("Writing the marked copy", "Gemarkeerde kopie schrijven"),
+    # --- update-review (issue 20) ---
+    "update-new-same-number": (
+        "Debtor {debtor} is not in {path}, but debtor {other} on row {other_row} there is the same "
+        "number (leading zeros do not count), so it is not added; to change that debtor, write "
+        "{other} (format the column as Text, so Excel keeps the zeros)",
+        "Debiteur {debtor} staat niet in {path}, maar debiteur {other} op regel {other_row} daar is "
+        "hetzelfde nummer (voorloopnullen tellen niet), dus hij wordt niet toegevoegd; schrijf {other} "
+        "om die debiteur te wijzigen (maak de kolom Tekst, dan houdt Excel de nullen)",
+    ),
+    "update-new-same-iban": (
+        "New debtor {debtor} has the IBAN of debtor {other} on row {other_row} of {path}; check "
+        "that it is not the same debtor under another number",
+        "Nieuwe debiteur {debtor} heeft de IBAN van debiteur {other} op regel {other_row} van {path}; "
+        "controleer dat het niet dezelfde debiteur onder een ander nummer is",
+    ),
+    "update-new-same-name": (
+        "New debtor {debtor} has the name of debtor {other} on row {other_row} of {path}; check "
+        "that it is not the same debtor under another number",
+        "Nieuwe debiteur {debtor} heeft de naam van debiteur {other} op regel {other_row} van {path}; "
+        "controleer dat het niet dezelfde debiteur onder een ander nummer is",
+    ),
+    "update-mandate-id-duplicate": (
+        "Mandate reference is also used by debtor {other} on row {other_row} of {path} "
+        "(references are not case-sensitive)",
+        "Machtigingskenmerk wordt ook gebruikt door debiteur {other} op regel {other_row} van {path} "
+        "(hoofdletters tellen niet)",
+    ),
+    "update-dry-run-log": (
+        "Dry run: the debtors sheet is not written, only the change log.",
+        "Proefdraai: het debiteurenbestand is niet geschreven, alleen het wijzigingslog.",
+    ),
+    "log-col-warnings": ("Warnings", "Waarschuwingen"),
+    "log-col-update-row": ("Row in changes", "Regel in wijzigingen"),
 }
 
 

@@ -123,9 +123,10 @@ def test_errors_point_at_the_update_cells_and_nothing_is_written(folder):
         "upd.csv:upd:2:IBAN  iban-invalid  'NL91ABNA0417164399'  IBAN is not valid: "
         "Invalid checksum digits",
         "upd.csv:upd:3:Debiteurnummer  update-debtor-unknown  '10009'  Debtor number is not in "
-        "the debtors sheet; nothing is changed for it (use --add-new to add it)",
+        "deb.csv, so the update stops and nothing is written; correct the number, or give "
+        "--add-new to add it as a new debtor",
         "upd.csv:upd:4:Debiteurnummer  update-debtor-duplicate  '10001'  Debtor number is also "
-        "listed on row 2 of the updates; list each debtor once",
+        "listed on row 2 of upd.csv (leading zeros do not count); list each debtor once",
         "",
         "Nothing written: fix the 3 errors above.",
     ]
