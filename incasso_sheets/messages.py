@@ -556,7 +556,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "update-debtor-unknown": (
         "Debtor number is not in {path}, so the update stops and nothing is written; correct "
         "the number, or give --add-new to add it as a new debtor",
-        "Debiteurnummer staat niet in {path}, dus de bijwerking stopt en er wordt niets "
+        "Debiteurnummer staat niet in {path}, dus stopt het bijwerken en wordt er niets "
         "geschreven; verbeter het nummer, of geef --add-new om het als nieuwe debiteur toe te voegen",
     ),
     "update-debtor-duplicate": (
@@ -570,8 +570,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Kolom '{name}' is nodig om de {count} nieuwe debiteuren toe te voegen (toegestane kopjes: {aliases})",
     ),
     "update-not-encodable": (
-        "{characters} cannot be written in {path}, which is encoded as {encoding}; save it as CSV UTF-8 first",
-        "{characters} kan niet in {path} geschreven worden, dat als {encoding} is opgeslagen; sla het eerst op als CSV UTF-8",
+        "The characters {characters} cannot be written in {path}, which is encoded as {encoding}; "
+        "save it as CSV UTF-8 first",
+        "De tekens {characters} kunnen niet in {path} geschreven worden, dat als {encoding} is "
+        "opgeslagen; sla het eerst op als CSV UTF-8",
     ),
     "update-output-format": (
         "{path}: the updated debtors sheet keeps the format of {source}; give it a {suffix} name",

@@ -335,8 +335,8 @@ def _mandate_duplicates(check_issues: list[Issue], changes: pl.DataFrame, typed:
     code = "mandate-id-duplicate"
     if not any(i.code == code for i in check_issues):
         return check_issues, []
-    cells = {(r, h): (u, uh) for r, h, u, uh in changes.filter(pl.col("column") == "mandate_id").select(
-        ROW, "header", "update_row", "update_header").iter_rows()}
+    cells = {(r, h): (u, uh, new) for r, h, u, uh, new in changes.filter(
+        pl.col("column") == "mandate_id").select(ROW, "header", "update_row", "update_header", "new").iter_rows()}
     owner = dict(typed.select(ROW, "debtor_id").iter_rows())
     kept, caused = [], []
     for i in check_issues:
@@ -351,7 +351,7 @@ def _mandate_duplicates(check_issues: list[Issue], changes: pl.DataFrame, typed:
                                 other_row=row, path=path))
         else:  # the check reported the innocent debtor: point at the change that caused it
             caused.append(issue("update-mandate-id-duplicate", file=updates.file, sheet=updates.sheet,
-                                row=theirs[0], column=theirs[1], value=i.value,
+                                row=theirs[0], column=theirs[1], value=theirs[2],
                                 other=owner.get(i.row, ""), other_row=i.row, path=debtors.file))
     return kept, list({(i.row, i.column, i.params): i for i in caused}.values())
 
