@@ -8,7 +8,8 @@ the debtor's IBAN and the mandate's signing date. A rejected or returned row is 
 by the rules of a rejected collection (sepa-rules.md §11.3); without a reason code that
 means: contact the debtor first. A pain.008 file of the old system arrives here as the same text
 columns (see migrate_run). The cells are read by the parsers and checked by the rule groups
-of the debtors and invoices sheets (`schemas.id_rules`, `amount_rules`, `date_rule`).
+of the debtors and invoices sheets (`schemas.id_rules`, `amount_rules`, `date_rule`); an
+identifier of history that fails today's rules is only a warning (HISTORICAL).
 
 `plan_import` compares the typed rows with the ledger: a row the ledger already has is
 "already imported" (same EndToEndId and invoice, or, without an EndToEndId, the same
