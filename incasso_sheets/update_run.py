@@ -112,9 +112,11 @@ def run_update(req: UpdateRequest) -> UpdateRunResult:
                              dry_run=req.dry_run)
     if not merged.valid:
         return result
+    # The warnings the log carries beside their change: those at the change file's cells.
+    warnings = [i for i in merged.issues if i.file == updates.file]
     if req.dry_run:
         if req.log is not None:
-            result.files = [_write_log_only(req.log, merged, req.lang)]
+            result.files = [_write_log_only(req.log, merged.changes, warnings, req.lang)]
         return result
     faults.point("after-reading")
     targets = [req.output] if req.log is None else [req.output, req.log]
@@ -127,7 +129,7 @@ def run_update(req: UpdateRequest) -> UpdateRunResult:
         faults.point("after-sheet")
         if req.log is not None:
             planned.append(_write_temp(req.log, lambda temp: write_log(temp, merged.changes, req.lang,
-                                                                       merged.issues)))
+                                                                       warnings)))
         # The sheet last: it is the step that makes the update happen. A crash before it
         # leaves the sheet as it was, and the same update run again writes the same log.
         for temp, final in reversed(planned):
@@ -142,10 +144,10 @@ def run_update(req: UpdateRequest) -> UpdateRunResult:
     return result
 
 
-def _write_log_only(log: Path, merged: UpdateResult, lang: str) -> Path:
+def _write_log_only(log: Path, changes: pl.DataFrame, warnings: list[Issue], lang: str) -> Path:
     """A dry run's change log, in full, written like every other output (temp + rename)."""
     sweep_temp_files(log)
-    temp, final = _write_temp(log, lambda temp: write_log(temp, merged.changes, lang, merged.issues))
+    temp, final = _write_temp(log, lambda temp: write_log(temp, changes, lang, warnings))
     try:
         os.replace(temp, final)
     finally:
@@ -364,8 +366,9 @@ def _shown(name: str) -> pl.Expr:
 
 
 def change_warnings(changes: pl.DataFrame, issues: Sequence[Issue], lang: str) -> list[str | None]:
-    """Per change, the warnings at its cell of the change file, as `code: message` lines; a
-    warning at another cell of the row goes with each change of that row."""
+    """Per change, the warnings among `issues` (those at the change file) at its cell, as
+    `code: message` texts; a warning at another cell of the row goes with each change of
+    that row."""
     at_cell: dict[tuple[int, str], list[str]] = {}
     for i in issues:
         if not i.is_error and i.row is not None:

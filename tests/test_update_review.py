@@ -12,13 +12,16 @@ from pathlib import Path
 from textwrap import dedent
 
 import openpyxl
+import polars as pl
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from shared import ENV
 
 from incasso_sheets.cli import main
 from incasso_sheets.sheets.read import read_sheet
-from incasso_sheets.update import merge_updates
+from incasso_sheets.update import CLEARS, merge_updates
 
 DEBTORS = """\
     Debiteurnummer;Naam;IBAN;Automatische incasso;Machtigingskenmerk;Datum machtiging;E-mail
@@ -155,6 +158,11 @@ def test_a_lone_dash_of_any_kind_clears(write_csv, dash):
     assert result.valid
     assert list(result.changes.select("column", "old", "new").iter_rows()) == [
         ("email", "jansen@example.com", None)]
+
+
+@given(st.characters(categories=["Pd"]) | st.just("\u2212"))
+def test_every_unicode_dash_and_the_minus_sign_alone_mean_clear(dash):
+    assert pl.Series([dash, dash * 2, f"x{dash}"]).str.contains(CLEARS).to_list() == [True, False, False]
 
 
 @pytest.mark.parametrize("text", ["--", "\u2013\u2013", "a\u2013b", "_"])
