@@ -37,7 +37,6 @@ from incasso_sheets.issues import ERROR, WARNING, Issue, issue
 from incasso_sheets.sheets import columns, parse, schemas
 from incasso_sheets.sheets.read import ROW, RawSheet
 
-CLEAR = "-"
 # A cell holding only a dash clears the value: `-` or a look-alike that autocorrect or a
 # keyboard layout puts in its place (any Unicode dash punctuation, and the minus sign).
 CLEARS = r"^[\p{Pd}\x{2212}]$"
