@@ -844,12 +844,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "step-write-report": ("Writing the marked copy", "Gemarkeerde kopie schrijven"),
     # --- update-review (issue 20) ---
     "update-new-same-number": (
-        "Debtor {debtor} is not in {path}, but debtor {other} on row {other_row} there is the same "
-        "number (leading zeros do not count), so it is not added; to change that debtor, write "
-        "{other} (format the column as Text, so Excel keeps the zeros)",
-        "Debiteur {debtor} staat niet in {path}, maar debiteur {other} op regel {other_row} daar is "
-        "hetzelfde nummer (voorloopnullen tellen niet), dus hij wordt niet toegevoegd; schrijf {other} "
-        "om die debiteur te wijzigen (maak de kolom Tekst, dan houdt Excel de nullen)",
+        "Debtor {debtor} is not in {path}, but its row {other_row} holds debtor {other}, the same "
+        "number (leading zeros do not count), so {debtor} is not added; to change that debtor, "
+        "write {other} (format the column as Text, so Excel keeps the zeros)",
+        "Debiteur {debtor} staat niet in {path}, maar regel {other_row} daarvan heeft debiteur "
+        "{other}, hetzelfde nummer (voorloopnullen tellen niet), dus {debtor} wordt niet toegevoegd; "
+        "schrijf {other} om die debiteur te wijzigen (maak de kolom Tekst, dan houdt Excel de nullen)",
     ),
     "update-new-same-iban": (
         "New debtor {debtor} has the IBAN of debtor {other} on row {other_row} of {path}; check "

@@ -61,7 +61,7 @@ NEW_DEBTORS = f"""\
 @pytest.mark.parametrize("lang, expected", [
     ("en", [
         "upd.csv:upd:2:Debiteurnummer  update-new-same-number  '102'  Debtor 102 is not in deb.csv, "
-        "but debtor 000102 on row 2 there is the same number (leading zeros do not count), so it is "
+        "but its row 2 holds debtor 000102, the same number (leading zeros do not count), so 102 is "
         "not added; to change that debtor, write 000102 (format the column as Text, so Excel keeps "
         "the zeros)",
         "upd.csv:upd:2:Naam  update-new-same-name  'Jansen'  New debtor 102 has the name of debtor "
@@ -71,8 +71,8 @@ NEW_DEBTORS = f"""\
     ]),
     ("nl", [
         "upd.csv:upd:2:Debiteurnummer  update-new-same-number  '102'  Debiteur 102 staat niet in "
-        "deb.csv, maar debiteur 000102 op regel 2 daar is hetzelfde nummer (voorloopnullen tellen "
-        "niet), dus hij wordt niet toegevoegd; schrijf 000102 om die debiteur te wijzigen (maak de "
+        "deb.csv, maar regel 2 daarvan heeft debiteur 000102, hetzelfde nummer (voorloopnullen tellen "
+        "niet), dus 102 wordt niet toegevoegd; schrijf 000102 om die debiteur te wijzigen (maak de "
         "kolom Tekst, dan houdt Excel de nullen)",
         "upd.csv:upd:2:Naam  update-new-same-name  'Jansen'  Nieuwe debiteur 102 heeft de naam van "
         "debiteur 000102 op regel 2 van deb.csv; controleer dat het niet dezelfde debiteur onder een "
