@@ -203,7 +203,7 @@ HELP: dict[str, tuple[str, str]] = {
         Reads DEBTORS, UPDATES (a .csv or .xlsx with a debtor number column and any of the
         debtors sheet's columns, under the same Dutch or English headers), and the ledger
         beside incasso.toml when there is one (read only). An empty cell leaves the value
-        as it is; a lone - clears it. The result is checked with the rules of 'incasso
+        as it is; a lone - (or a dash such as –) clears it. The result is checked with the rules of 'incasso
         check'; with any error nothing is written (exit 1) and each problem points at its
         cell in UPDATES. Writes OUTPUT (may be DEBTORS itself), which keeps everything else
         of DEBTORS: for a workbook, other sheets, formatting and extra columns; for a CSV,
@@ -222,7 +222,8 @@ HELP: dict[str, tuple[str, str]] = {
         Leest DEBTORS, UPDATES (een .csv of .xlsx met een kolom debiteurnummer en
         willekeurige kolommen van het debiteurenbestand, onder dezelfde Nederlandse of
         Engelse kopjes) en het ledger naast incasso.toml als dat er is (alleen lezen). Een
-        lege cel laat de waarde staan; een losse - maakt hem leeg. Het resultaat wordt
+        lege cel laat de waarde staan; een losse - (of een streepje zoals –) maakt hem leeg.
+        Het resultaat wordt
         gecontroleerd met de regels van 'incasso check'; bij een fout wordt niets
         geschreven (afsluitcode 1) en wijst elk probleem naar zijn cel in UPDATES.
         Schrijft OUTPUT (mag DEBTORS zelf zijn), dat al het andere van DEBTORS behoudt: bij
@@ -517,7 +518,8 @@ HELP: dict[str, tuple[str, str]] = {
                                   "Instellingenbestand, voor het ledger ernaast (standaard: incasso.toml hier, als dat er is)."),
     "opt-debtors-update-add-new": ("Add debtors that are not in DEBTORS (every required column must be present).",
                                    "Voeg debiteuren toe die niet in DEBTORS staan (elke verplichte kolom moet er zijn)."),
-    "opt-debtors-update-dry-run": ("Show the changes; write nothing.", "Toon de wijzigingen; schrijf niets."),
+    "opt-debtors-update-dry-run": ("Show the changes; write only the --log file, not OUTPUT.",
+                                   "Toon de wijzigingen; schrijf alleen het --log-bestand, niet OUTPUT."),
     "opt-debtors-update-log-path": ("Also write the change log to this .csv or .xlsx file.",
                                     "Schrijf het wijzigingslog ook naar dit .csv- of .xlsx-bestand."),
     "opt-debtors-update-sheet": ("Worksheet of the debtors workbook.", "Werkblad van de debiteurenwerkmap."),

@@ -554,20 +554,26 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     # --- debtors update --------------------------------------------------------------
     "update-debtor-unknown": (
-        "Debtor number is not in the debtors sheet; nothing is changed for it (use --add-new to add it)",
-        "Debiteurnummer staat niet in het debiteurenbestand; er wordt niets voor gewijzigd (gebruik --add-new om toe te voegen)",
+        "Debtor number is not in {path}, so the update stops and nothing is written; correct "
+        "the number, or give --add-new to add it as a new debtor",
+        "Debiteurnummer staat niet in {path}, dus stopt het bijwerken en wordt er niets "
+        "geschreven; verbeter het nummer, of geef --add-new om het als nieuwe debiteur toe te voegen",
     ),
     "update-debtor-duplicate": (
-        "Debtor number is also listed on row {other_row} of the updates; list each debtor once",
-        "Debiteurnummer staat ook op regel {other_row} van de wijzigingen; noem elke debiteur één keer",
+        "Debtor number is also listed on row {other_row} of {path} (leading zeros do not count); "
+        "list each debtor once",
+        "Debiteurnummer staat ook op regel {other_row} van {path} (voorloopnullen tellen niet); "
+        "noem elke debiteur één keer",
     ),
     "update-column-missing-for-new": (
         "Column '{name}' is needed to add the {count} new debtors (accepted headers: {aliases})",
         "Kolom '{name}' is nodig om de {count} nieuwe debiteuren toe te voegen (toegestane kopjes: {aliases})",
     ),
     "update-not-encodable": (
-        "'{value}' cannot be written in {path}, which is encoded as {encoding}; save it as CSV UTF-8 first",
-        "'{value}' kan niet in {path} geschreven worden, dat als {encoding} is opgeslagen; sla het eerst op als CSV UTF-8",
+        "The characters {characters} cannot be written in {path}, which is encoded as {encoding}; "
+        "save it as CSV UTF-8 first",
+        "De tekens {characters} kunnen niet in {path} geschreven worden, dat als {encoding} is "
+        "opgeslagen; sla het eerst op als CSV UTF-8",
     ),
     "update-output-format": (
         "{path}: the updated debtors sheet keeps the format of {source}; give it a {suffix} name",
@@ -892,6 +898,39 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "charges for {detail}, which is not one batch or transaction of ours: book them by hand",
         "kosten voor {detail}, dat niet één batch of transactie van ons is: handmatig boeken",
     ),
+    # --- update-review (issue 20) ---
+    "update-new-same-number": (
+        "Debtor {debtor} is not in {path}, but its row {other_row} holds debtor {other}, the same "
+        "number (leading zeros do not count), so {debtor} is not added; to change that debtor, "
+        "write {other} (format the column as Text, so Excel keeps the zeros)",
+        "Debiteur {debtor} staat niet in {path}, maar regel {other_row} daarvan heeft debiteur "
+        "{other}, hetzelfde nummer (voorloopnullen tellen niet), dus {debtor} wordt niet toegevoegd; "
+        "schrijf {other} om die debiteur te wijzigen (maak de kolom Tekst, dan houdt Excel de nullen)",
+    ),
+    "update-new-same-iban": (
+        "New debtor {debtor} has the IBAN of debtor {other} on row {other_row} of {path}; check "
+        "that it is not the same debtor under another number",
+        "Nieuwe debiteur {debtor} heeft de IBAN van debiteur {other} op regel {other_row} van {path}; "
+        "controleer dat het niet dezelfde debiteur onder een ander nummer is",
+    ),
+    "update-new-same-name": (
+        "New debtor {debtor} has the name of debtor {other} on row {other_row} of {path}; check "
+        "that it is not the same debtor under another number",
+        "Nieuwe debiteur {debtor} heeft de naam van debiteur {other} op regel {other_row} van {path}; "
+        "controleer dat het niet dezelfde debiteur onder een ander nummer is",
+    ),
+    "update-mandate-id-duplicate": (
+        "Mandate reference is also used by debtor {other} on row {other_row} of {path} "
+        "(references are not case-sensitive)",
+        "Machtigingskenmerk wordt ook gebruikt door debiteur {other} op regel {other_row} van {path} "
+        "(hoofdletters tellen niet)",
+    ),
+    "update-dry-run-log": (
+        "Dry run: the debtors sheet is not written, only the change log.",
+        "Proefdraai: het debiteurenbestand is niet geschreven, alleen het wijzigingslog.",
+    ),
+    "log-col-warnings": ("Warnings", "Waarschuwingen"),
+    "log-col-update-row": ("Row in changes", "Regel in wijzigingen"),
 }
 
 

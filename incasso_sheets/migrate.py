@@ -8,7 +8,8 @@ the debtor's IBAN and the mandate's signing date. A rejected or returned row is 
 by the rules of a rejected collection (sepa-rules.md §11.3); without a reason code that
 means: contact the debtor first. A pain.008 file of the old system arrives here as the same text
 columns (see migrate_run). The cells are read by the parsers and checked by the rule groups
-of the debtors and invoices sheets (`schemas.id_rules`, `amount_rules`, `date_rule`).
+of the debtors and invoices sheets (`schemas.id_rules`, `amount_rules`, `date_rule`); an
+identifier of history that fails today's rules is only a warning (HISTORICAL).
 
 `plan_import` compares the typed rows with the ledger: a row the ledger already has is
 "already imported" (same EndToEndId and invoice, or, without an EndToEndId, the same
@@ -20,7 +21,7 @@ it is never sent again. Mandates with a collected or settled row count as used f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
@@ -34,6 +35,14 @@ from incasso_sheets.sheets.schemas import amount_rules, date_rule, id_rules, inv
 from incasso_sheets.sheets.validate import Rule, Where
 
 DONE = ("collected", "settled")  # a collection that counts: the invoice is paid, the mandate used
+# History is a fact: the bank accepted these collections, whatever today's checks say of
+# their identifiers (a German IBAN failing its national check digits, a mandate reference
+# with a space). Those checks only warn. What would make the ledger wrong stays an error:
+# a missing invoice number, mandate reference, amount or date, an unreadable amount, date,
+# status or code, a duplicate.
+HISTORICAL = frozenset({"invoice-number-too-long", "invoice-number-invalid", "mandate-id-too-long",
+                        "mandate-id-invalid", "end-to-end-id-too-long", "end-to-end-id-invalid",
+                        "iban-invalid"})
 
 
 def _aliases(columns: tuple[Column, ...], name: str) -> tuple[str, ...]:
@@ -106,11 +115,12 @@ def prepare_import(frame: pl.DataFrame, numeric: frozenset[str] = frozenset()) -
 
 
 def import_rules(invoice_limit: int | None = None, debtor_required: bool = True) -> list[Rule]:
-    """Every check of an import row. `invoice_limit`: the longest invoice number (default:
-    as in the invoices sheet); a pain.008's EndToEndIds may use all 35 characters."""
+    """Every check of an import row; an identifier failing today's rules only warns
+    (HISTORICAL). `invoice_limit`: the longest invoice number (default: as in the invoices
+    sheet); a pain.008's EndToEndIds may use all 35 characters."""
     c = pl.col
     limit = invoice_number_limit() if invoice_limit is None else invoice_limit
-    return [
+    rules = [
         *id_rules("invoice_number", c("_number"), "invoice-number", required=pl.lit(True), limit=limit),
         Rule("invoice_number", "import-row-duplicate",
              c("_same_first").is_null() | (c(ROW) == c("_same_first")),
@@ -133,6 +143,7 @@ def import_rules(invoice_limit: int | None = None, debtor_required: bool = True)
              params=(("reason", c("_iban_problem")),)),
         date_rule("mandate_date", "_mandate_date"),
     ]
+    return [replace(r, severity=WARNING) if r.code in HISTORICAL else r for r in rules]
 
 
 def typed_import(prepared: pl.DataFrame) -> pl.DataFrame:

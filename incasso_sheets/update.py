@@ -2,10 +2,11 @@
 
 The update sheet (UPDATES) holds `debtor_id` and any subset of the debtor columns, under
 the same Dutch or English headers as the debtors sheet. Per cell: empty leaves the value
-as it is, a lone `-` clears it, anything else replaces it. A value that only differs in
-form (`nl91 abna 0417 1643 00` for `NL91ABNA0417164300`, `yes` for `ja`, `2024-03-01` for
-`01-03-2024`) is no change: the sheet keeps its text and the change log stays empty, so
-running the same update twice changes nothing the second time.
+as it is, a lone `-` (or a look-alike dash: `–`, `—`, `−`) clears it, anything else
+replaces it. A value that only differs in form (`nl91 abna 0417 1643 00` for
+`NL91ABNA0417164300`, `yes` for `ja`, `2024-03-01` for `01-03-2024`) is no change: the
+sheet keeps its text and the change log stays empty, so running the same update twice
+changes nothing the second time.
 
 The merged sheet is a RawSheet like the one `read_sheet` gives: text under the headers of
 the debtors sheet (columns it lacked appended, under the update sheet's header), `_row` the
@@ -31,11 +32,14 @@ from dataclasses import dataclass, replace
 import polars as pl
 
 from incasso_sheets.api import check_debtors
-from incasso_sheets.issues import ERROR, Issue, issue
+from incasso_sheets.identity import identity_key_expr
+from incasso_sheets.issues import ERROR, WARNING, Issue, issue
 from incasso_sheets.sheets import columns, parse, schemas
 from incasso_sheets.sheets.read import ROW, RawSheet
 
-CLEAR = "-"
+# A cell holding only a dash clears the value: `-` or a look-alike that autocorrect or a
+# keyboard layout puts in its place (any Unicode dash punctuation, and the minus sign).
+CLEARS = r"^[\p{Pd}\x{2212}]$"
 UPDATE_SHEETS = ("wijzigingen", "mutaties", "updates", "changes")
 DATE_COLUMNS = frozenset({"mandate_date", "mandate_end_date", "last_collection_date"})
 ORDER = {c.name: i for i, c in enumerate(columns.DEBTOR_COLUMNS)}
@@ -114,7 +118,7 @@ def merge_updates(debtors: RawSheet, updates: RawSheet, today: dt.date, *, add_n
     unknown = upd.filter(~known)
     if not add_new:
         issues += [issue("update-debtor-unknown", file=updates.file, sheet=updates.sheet, row=row,
-                         column=upd_map.found["debtor_id"], value=key)
+                         column=upd_map.found["debtor_id"], value=key, path=debtors.file)
                    for row, key in unknown.select("_urow", "_key").iter_rows()]
         unknown = unknown.clear()
     elif unknown.height:
@@ -161,7 +165,10 @@ def merge_updates(debtors: RawSheet, updates: RawSheet, today: dt.date, *, add_n
     merged = replace(debtors, headers=[*debtors.headers, *added_headers], frame=frame,
                      numeric_columns=frozenset(numeric))
     checked, check_issues = check_debtors(merged, today, default_scheme)
+    check_issues, caused = _mandate_duplicates(check_issues, changes_frame, checked.typed, debtors, updates)
     issues += _repointed(check_issues, changes_frame, updates)
+    issues += caused
+    issues += _look_alikes(frame, changes_frame, deb_map.found, upd_map.found, last_row, debtors, updates)
     issues += _unencodable(changes_frame, debtors, updates)
     changes_frame = _with_notes(changes_frame, checked.typed, mandates)
     return UpdateResult(merged, changes_frame, issues, added_headers, last_row)
@@ -182,12 +189,13 @@ def _update_row_issues(upd: pl.DataFrame, id_header: str, updates: RawSheet) -> 
     """An update row without a debtor number, or with one that an earlier row had."""
     where = {"file": updates.file, "sheet": updates.sheet, "column": id_header}
     found = parse.with_first_rows(upd.select("_urow", "_key", "_key_text"), "_urow",
-                                  _first=pl.col("_key"))
+                                  _first=identity_key_expr(pl.col("_key")))
     missing = found.filter(pl.col("_key").is_null())
     twice = found.filter(pl.col("_first").is_not_null() & (pl.col("_first") != pl.col("_urow")))
     return ([issue("debtor-id-missing", row=row, value=text, **where)
              for row, text in missing.select("_urow", "_key_text").iter_rows()]
-            + [issue("update-debtor-duplicate", row=row, value=key, other_row=first, **where)
+            + [issue("update-debtor-duplicate", row=row, value=key, other_row=first, path=updates.file,
+                     **where)
                for row, key, first in twice.select("_urow", "_key", "_first").iter_rows()])
 
 
@@ -197,8 +205,8 @@ def _normal(column: str, name: str, numeric: bool) -> pl.Expr:
     """A cell's value in the form the checks read it, to tell a change from a re-spelling.
     Text that does not read (an invalid date) compares as the text itself."""
     text = parse.text(name)
-    if column == "iban":  # as schemas.prepare_debtors reads an IBAN
-        value = text.str.replace_all(r"[\s\u00a0.\-]", "").str.to_uppercase()
+    if column == "iban":
+        value = _iban_key(text)
     elif column == "bic":
         value = text.str.replace_all(r"\s", "").str.to_uppercase()
     elif column == "direct_debit":
@@ -216,12 +224,22 @@ def _normal(column: str, name: str, numeric: bool) -> pl.Expr:
     return pl.coalesce(value, text)
 
 
+def _iban_key(text: pl.Expr) -> pl.Expr:
+    """An IBAN as schemas.prepare_debtors reads it: no spaces, dots or dashes, upper case."""
+    return text.str.replace_all(r"[\s\u00a0.\-]", "").str.to_uppercase()
+
+
+def _clears(given: pl.Expr) -> pl.Expr:
+    """True where an update cell says "clear": a lone `-` or a look-alike dash."""
+    return given.str.contains(CLEARS)
+
+
 def _changed_cells(joined: pl.DataFrame, column: str, old: pl.Expr, numeric: bool) -> pl.DataFrame:
     """Per debtor row: `_old`, `_new` (the text after the update) and `_changed`."""
     given = parse.text(f"_u:{column}")
     cells = joined.select(
         pl.col(ROW), pl.col("_urow"), pl.col("_key"), old.alias("_old"),
-        pl.when(given == CLEAR).then(pl.lit(None, pl.Utf8)).otherwise(given).alias("_new"),
+        pl.when(_clears(given)).then(pl.lit(None, pl.Utf8)).otherwise(given).alias("_new"),
         given.is_not_null().alias("_given"))
     return cells.with_columns(
         _changed=pl.col("_given") & _normal(column, "_new", numeric).ne_missing(
@@ -236,7 +254,7 @@ def _added_rows(unknown: pl.DataFrame, updated: list[str], headers: dict[str, st
     values = {"debtor_id": pl.col("_key")}
     for c in updated:
         given = parse.text(f"_u:{c}")
-        values[c] = pl.when(given == CLEAR).then(pl.lit(None, pl.Utf8)).otherwise(given)
+        values[c] = pl.when(_clears(given)).then(pl.lit(None, pl.Utf8)).otherwise(given)
     new_rows = rows.select(pl.col(ROW), *[e.alias(headers[c]) for c, e in values.items()])
     changes = pl.concat([
         rows.select(pl.col(ROW), pl.col("_urow").alias("update_row"),
@@ -302,8 +320,73 @@ def _unencodable(changes: pl.DataFrame, debtors: RawSheet, updates: RawSheet) ->
         return []
     rows = changes.filter(pl.col("new").is_in(bad))
     return [issue("update-not-encodable", file=updates.file, sheet=updates.sheet, row=row,
-                  column=header, value=value, encoding=dialect.encoding, path=debtors.file)
+                  column=header, value=value, encoding=dialect.encoding, path=debtors.file,
+                  characters=" ".join(dict.fromkeys(ch for ch in value if not fits(ch))))
             for row, header, value in rows.select("update_row", "update_header", "new").iter_rows()]
+
+
+def _mandate_duplicates(check_issues: list[Issue], changes: pl.DataFrame, typed: pl.DataFrame,
+                        debtors: RawSheet, updates: RawSheet) -> tuple[list[Issue], list[Issue]]:
+    """A mandate reference used twice because of the update points at the change-file cell
+    that caused it (`update-mandate-id-duplicate`), naming the other debtor, its row and its
+    file; the check reports the later row, which may be the innocent debtor's. Duplicates the
+    update did not cause stay as they are (the debtors sheet's own error)."""
+    code = "mandate-id-duplicate"
+    if not any(i.code == code for i in check_issues):
+        return check_issues, []
+    cells = {(r, h): (u, uh, new) for r, h, u, uh, new in changes.filter(
+        pl.col("column") == "mandate_id").select(ROW, "header", "update_row", "update_header", "new").iter_rows()}
+    owner = dict(typed.select(ROW, "debtor_id").iter_rows())
+    kept, caused = [], []
+    for i in check_issues:
+        other = int(dict(i.params).get("other_row") or 0) if i.code == code else 0
+        mine, theirs = cells.get((i.row, i.column)), cells.get((other, i.column))
+        if i.code != code or (mine is None and theirs is None):
+            kept.append(i)
+        elif mine is not None:  # the other side: its change-file row if the update set it too
+            path, row = (updates.file, theirs[0]) if theirs is not None else (debtors.file, other)
+            caused.append(issue("update-mandate-id-duplicate", file=updates.file, sheet=updates.sheet,
+                                row=mine[0], column=mine[1], value=i.value, other=owner.get(other, ""),
+                                other_row=row, path=path))
+        else:  # the check reported the innocent debtor: point at the change that caused it
+            caused.append(issue("update-mandate-id-duplicate", file=updates.file, sheet=updates.sheet,
+                                row=theirs[0], column=theirs[1], value=theirs[2],
+                                other=owner.get(i.row, ""), other_row=i.row, path=debtors.file))
+    return kept, list({(i.row, i.column, i.params): i for i in caused}.values())
+
+
+def _look_alikes(frame: pl.DataFrame, changes: pl.DataFrame, deb_found: dict[str, str],
+                 upd_found: dict[str, str], last_row: int, debtors: RawSheet,
+                 updates: RawSheet) -> list[Issue]:
+    """A new debtor (`add_new`) that looks like one the debtors sheet has: the same number
+    but for leading zeros (an error: by identity.py they are one debtor, and the change
+    meant for it would silently not happen), the same IBAN or the same name (warnings:
+    family members share an account, two people share a name)."""
+    added = changes.filter(pl.col("added"))
+    if added.height == 0:
+        return []
+    c = pl.col
+    update_row = dict(added.select(ROW, "update_row").unique(ROW).iter_rows())
+    kinds = [("debtor_id", "update-new-same-number", ERROR, identity_key_expr(parse.text(deb_found["debtor_id"]))),
+             ("iban", "update-new-same-iban", WARNING, _iban_key(parse.text(deb_found.get("iban", "")))),
+             ("name", "update-new-same-name", WARNING,
+              parse.text(deb_found.get("name", "")).str.to_lowercase().str.replace_all(r"\s+", ""))]
+    out: list[Issue] = []
+    for column, code, severity, key in kinds:
+        if column not in deb_found or column not in upd_found:
+            continue
+        keyed = frame.select(c(ROW), parse.text(deb_found["debtor_id"]).alias("_id"),
+                             parse.text(deb_found[column]).alias("_value"), key.alias("_k"))
+        existing = (keyed.filter((c(ROW) <= last_row) & c("_k").is_not_null())
+                    .unique("_k", keep="first", maintain_order=True)
+                    .select(c("_k"), c(ROW).alias("_other_row"), c("_id").alias("_other")))
+        hits = keyed.filter(c(ROW) > last_row).join(existing, on="_k", how="inner", maintain_order="left")
+        out += [issue(code, severity, file=updates.file, sheet=updates.sheet, row=update_row[row],
+                      column=upd_found[column], value=value, debtor=debtor, other=other,
+                      other_row=other_row, path=debtors.file)
+                for row, debtor, value, other, other_row in hits.select(
+                    ROW, "_id", "_value", "_other", "_other_row").iter_rows()]
+    return out
 
 
 # --- amendments ---------------------------------------------------------------------------

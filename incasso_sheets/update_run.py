@@ -3,7 +3,8 @@
 Reads the debtors sheet and the update sheet, reads the ledger's mandate history (read
 only, when there is a ledger beside the settings), merges and checks, and writes the
 updated debtors sheet and the change log, each to a temporary file in its target folder,
-then renamed into place, the sheet last; with any error, or `dry_run`, nothing is written.
+then renamed into place, the sheet last; with any error nothing is written, and with
+`dry_run` only the change log (the review before the real run).
 A crash leaves each file either as it was or complete, and running the same update
 again gives exactly the files of an uninterrupted run (tests/test_crash_matrix.py).
 
@@ -21,7 +22,7 @@ import datetime as dt
 import io
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +31,7 @@ import polars as pl
 from incasso_sheets import faults, ledger, messages, update
 from incasso_sheets.durable import fsync_dirs, process_running
 from incasso_sheets.errors import CannotContinue
-from incasso_sheets.issues import Report
+from incasso_sheets.issues import Issue, Report
 from incasso_sheets.progress import SILENT, Reporter
 from incasso_sheets.settings import FILENAME as SETTINGS_FILENAME
 from incasso_sheets.settings import Settings, find_settings, load_settings
@@ -45,8 +46,11 @@ from incasso_sheets.sheets.read import (
 )
 from incasso_sheets.update import DATE_COLUMNS, UPDATE_SHEETS, UpdateResult, merge_updates
 
-LOG_HEADERS = ["Debiteurnummer", "Kolom", "Oud", "Nieuw", "Opmerking"]  # the CSV's, fixed
-LOG_COLUMNS = ["log-col-debtor", "log-col-column", "log-col-old", "log-col-new", "log-col-note"]
+LOG_HEADERS = ["Debiteurnummer", "Kolom", "Oud", "Nieuw", "Opmerking", "Waarschuwingen",
+               "Regel in wijzigingen"]  # the CSV's, fixed
+LOG_COLUMNS = ["log-col-debtor", "log-col-column", "log-col-old", "log-col-new", "log-col-note",
+               "log-col-warnings", "log-col-update-row"]
+LOG_DATE = "%d-%m-%Y"  # dates in the log and on the terminal, whatever the language
 LOG_SUFFIXES = (".csv", ".xlsx")
 TEMP_PREFIX = ".incasso-tmp-update-"
 SHOWN_CHANGES = 200  # terminal lines; the log file has them all
@@ -106,7 +110,13 @@ def run_update(req: UpdateRequest) -> UpdateRunResult:
         req.reporter.advance(debtors.frame.height)
     result = UpdateRunResult(Report(list(merged.issues)), merged.changes, updates.frame.height,
                              dry_run=req.dry_run)
-    if not merged.valid or req.dry_run:
+    if not merged.valid:
+        return result
+    # The warnings the log carries beside their change: those at the change file's cells.
+    warnings = [i for i in merged.issues if i.file == updates.file]
+    if req.dry_run:
+        if req.log is not None:
+            result.files = [_write_log_only(req.log, merged.changes, warnings, req.lang)]
         return result
     faults.point("after-reading")
     targets = [req.output] if req.log is None else [req.output, req.log]
@@ -118,7 +128,8 @@ def run_update(req: UpdateRequest) -> UpdateRunResult:
             planned.append(_write_temp(req.output, lambda temp: _write_sheet(debtors, merged, temp)))
         faults.point("after-sheet")
         if req.log is not None:
-            planned.append(_write_temp(req.log, lambda temp: write_log(temp, merged.changes, req.lang)))
+            planned.append(_write_temp(req.log, lambda temp: write_log(temp, merged.changes, req.lang,
+                                                                       warnings)))
         # The sheet last: it is the step that makes the update happen. A crash before it
         # leaves the sheet as it was, and the same update run again writes the same log.
         for temp, final in reversed(planned):
@@ -131,6 +142,18 @@ def run_update(req: UpdateRequest) -> UpdateRunResult:
     result.files = [final for _temp, final in planned]
     result.written = True
     return result
+
+
+def _write_log_only(log: Path, changes: pl.DataFrame, warnings: list[Issue], lang: str) -> Path:
+    """A dry run's change log, in full, written like every other output (temp + rename)."""
+    sweep_temp_files(log)
+    temp, final = _write_temp(log, lambda temp: write_log(temp, changes, lang, warnings))
+    try:
+        os.replace(temp, final)
+    finally:
+        temp.unlink(missing_ok=True)
+    fsync_dirs({final.parent})
+    return final
 
 
 def _debtor_sheets() -> tuple[str, ...]:
@@ -324,23 +347,58 @@ def note_texts(changes: pl.DataFrame, lang: str) -> pl.Series:
                         maintain_order="left")["_text"]
 
 
-def log_frame(changes: pl.DataFrame, lang: str) -> pl.DataFrame:
+def log_frame(changes: pl.DataFrame, lang: str, issues: Sequence[Issue] = ()) -> pl.DataFrame:
+    """One row per change: debtor, column, old and new value (dates as dd-mm-jjjj), the
+    note, the warnings at its change-file cell (or its row), and that row."""
     return changes.select(
-        pl.col("debtor_id"), pl.col("header"), pl.col("old"), pl.col("new"),
-        note_texts(changes, lang).alias("note"))
+        pl.col("debtor_id"), pl.col("header"), _shown("old"), _shown("new"),
+        note_texts(changes, lang).alias("note"),
+        pl.Series("warnings", change_warnings(changes, issues, lang), dtype=pl.Utf8),
+        pl.col("update_row"))
 
 
-def write_log(path: Path, changes: pl.DataFrame, lang: str) -> None:
+def _shown(name: str) -> pl.Expr:
+    """A value as the log shows it: a date column's readable dates as dd-mm-jjjj (the debtors
+    sheet, the update and a workbook's date cells each spell them their own way)."""
+    dated = pl.col("column").is_in(sorted(DATE_COLUMNS))
+    day = parse.date(name).dt.strftime(LOG_DATE)
+    return pl.when(dated & day.is_not_null()).then(day).otherwise(pl.col(name)).alias(name)
+
+
+def change_warnings(changes: pl.DataFrame, issues: Sequence[Issue], lang: str) -> list[str | None]:
+    """Per change, the warnings among `issues` (those at the change file) at its cell, as
+    `code: message` texts; a warning at another cell of the row goes with each change of
+    that row."""
+    at_cell: dict[tuple[int, str], list[str]] = {}
+    for i in issues:
+        if not i.is_error and i.row is not None:
+            at_cell.setdefault((i.row, i.column), []).append(f"{i.code}: {i.message(lang)}")
+    if not at_cell:
+        return [None] * changes.height
+    cells = list(changes.select("update_row", "update_header").iter_rows())
+    used = set(cells)
+    by_row: dict[int, list[str]] = {}
+    for (row, column), texts in at_cell.items():
+        if (row, column) not in used:
+            by_row.setdefault(row, []).extend(texts)
+    out = []
+    for row, header in cells:
+        texts = at_cell.get((row, header), []) + by_row.get(row, [])
+        out.append(" | ".join(texts) if texts else None)
+    return out
+
+
+def write_log(path: Path, changes: pl.DataFrame, lang: str, issues: Sequence[Issue] = ()) -> None:
     """The change log as CSV (Dutch spreadsheet dialect) or .xlsx, by the name of the file.
-    The notes are in `lang`; so are the workbook's headers. The CSV keeps its fixed Dutch
-    headers, like every CSV incasso writes: a file format other programs read."""
-    frame = log_frame(changes, lang)
+    The notes and warnings are in `lang`; so are the workbook's headers. The CSV keeps its
+    fixed Dutch headers, like every CSV incasso writes: a file format other programs read."""
+    frame = log_frame(changes, lang, issues)
     if path.suffix.lower() == ".xlsx":
         from incasso_sheets.formats import workbook
 
         wb = workbook.new_workbook()
         workbook.add_table(wb, messages.text("log-sheet", lang), messages.headers(LOG_COLUMNS, lang),
-                           frame.iter_rows(), widths={2: 24, 3: 28, 4: 28, 5: 60})
+                           frame.iter_rows(), widths={2: 24, 3: 28, 4: 28, 5: 60, 6: 60})
         workbook.save(wb, path)
         return
     from incasso_sheets.formats.csvfile import write_csv
@@ -366,7 +424,7 @@ def render_text(result: UpdateRunResult, lang: str = "en") -> str:
         lines.append("")
     shown = changes.head(SHOWN_CHANGES)
     width = max((len(h) for h in shown["header"]), default=0)
-    for debtor, header, old, new, note in shown.iter_rows():
+    for debtor, header, old, new, note in shown.select("debtor_id", "header", "old", "new", "note").iter_rows():
         line = f"{debtor}  {header:<{width}}  {_quoted(old)} -> {_quoted(new)}"
         lines.append(f"{line}  ({note})" if note else line)
     if changes.height > SHOWN_CHANGES:
@@ -377,10 +435,9 @@ def render_text(result: UpdateRunResult, lang: str = "en") -> str:
                                    debtors=result.changed_debtors, added=result.added_debtors))
     else:
         lines.append(messages.text("update-nothing", lang))
+    lines += [messages.text("file-written", lang, path=p) for p in result.files]
     if result.dry_run:
-        lines.append(messages.text("update-dry-run", lang))
-    else:
-        lines += [messages.text("file-written", lang, path=p) for p in result.files]
+        lines.append(messages.text("update-dry-run-log" if result.files else "update-dry-run", lang))
     return "\n".join(lines)
 
 

@@ -77,9 +77,9 @@ def test_changes_are_listed_written_and_logged(folder):
         10002;Pietersen;NL91ABNA0417164300;ja;MDT-2;01-03-2024
     """)
     assert Path("log.csv").read_bytes() == (
-        "\ufeffDebiteurnummer;Kolom;Oud;Nieuw;Opmerking\r\n"
-        "10001;Naam;Jansen;Jansen-Bakker;\r\n"
-        "10002;IBAN;NL44RABO0123456789;NL91ABNA0417164300;\r\n").encode()
+        "\ufeffDebiteurnummer;Kolom;Oud;Nieuw;Opmerking;Waarschuwingen;Regel in wijzigingen\r\n"
+        "10001;Naam;Jansen;Jansen-Bakker;;;2\r\n"
+        "10002;IBAN;NL44RABO0123456789;NL91ABNA0417164300;;;3\r\n").encode()
 
 
 def test_the_change_log_as_a_workbook(folder):
@@ -91,8 +91,9 @@ def test_the_change_log_as_a_workbook(folder):
     assert update("deb.csv", "upd.csv", "-o", "new.csv", "--log", "log.xlsx").exit_code == 0
     ws = openpyxl.load_workbook("log.xlsx").active
     assert [[c.value for c in row] for row in ws.iter_rows()] == [
-        ["Debtor number", "Column", "Old", "New", "Note"],  # a workbook is in the user's language
-        ["10002", "Naam", "Pietersen", "=Pietersen", None]]
+        ["Debtor number", "Column", "Old", "New", "Note", "Warnings", "Row in changes"],  # in the user's language
+        ["10002", "Naam", "Pietersen", "=Pietersen", None,
+         "name-transliterated: Name contains characters outside the SEPA set; sent as 'Pietersen'", 2]]
     assert ws["D2"].data_type == "s"  # text, never a formula
 
 
@@ -102,7 +103,7 @@ def test_dry_run_shows_the_changes_and_writes_nothing(folder):
         Debiteurnummer;Naam
         10001;Jansen-Bakker
     """)
-    result = update("deb.csv", "upd.csv", "-o", "new.csv", "--log", "log.csv", "--dry-run")
+    result = update("deb.csv", "upd.csv", "-o", "new.csv", "--dry-run")
     assert result.exit_code == 0
     assert result.output.endswith("1 changes for 1 debtors, 0 of them new.\nDry run: nothing written.\n")
     assert "'Jansen' -> 'Jansen-Bakker'" in result.output
@@ -123,9 +124,10 @@ def test_errors_point_at_the_update_cells_and_nothing_is_written(folder):
         "upd.csv:upd:2:IBAN  iban-invalid  'NL91ABNA0417164399'  IBAN is not valid: "
         "Invalid checksum digits",
         "upd.csv:upd:3:Debiteurnummer  update-debtor-unknown  '10009'  Debtor number is not in "
-        "the debtors sheet; nothing is changed for it (use --add-new to add it)",
+        "deb.csv, so the update stops and nothing is written; correct the number, or give "
+        "--add-new to add it as a new debtor",
         "upd.csv:upd:4:Debiteurnummer  update-debtor-duplicate  '10001'  Debtor number is also "
-        "listed on row 2 of the updates; list each debtor once",
+        "listed on row 2 of upd.csv (leading zeros do not count); list each debtor once",
         "",
         "Nothing written: fix the 3 errors above.",
     ]
@@ -162,7 +164,7 @@ def test_a_dash_clears_and_the_cleared_value_is_logged(folder):
     assert "10001  E-mail  'jansen@example.com' -> ''" in result.output
     assert Path("new.csv").read_text().splitlines()[1] == "10001;Jansen;NL91ABNA0417164300;ja;MDT-1;01-03-2024;"
     assert Path("log.csv").read_text(encoding="utf-8-sig").splitlines()[1:] == [
-        "10001;E-mail;jansen@example.com;;"]
+        "10001;E-mail;jansen@example.com;;;;2"]
 
 
 def test_clearing_a_required_value_is_an_error(folder):
@@ -190,7 +192,8 @@ def test_the_same_update_twice_changes_nothing_the_second_time(folder):
     assert second.exit_code == 0
     assert second.output == "No changes.\nWritten: twee.xlsx\nWritten: log.csv\n"
     assert Path("twee.xlsx").read_bytes() == Path("een.xlsx").read_bytes()
-    assert Path("log.csv").read_bytes() == "\ufeffDebiteurnummer;Kolom;Oud;Nieuw;Opmerking\r\n".encode()
+    assert Path("log.csv").read_bytes() == (
+        "\ufeffDebiteurnummer;Kolom;Oud;Nieuw;Opmerking;Waarschuwingen;Regel in wijzigingen\r\n").encode()
     # ... also in place, and for a CSV
     assert update("een.xlsx", "upd.csv", "-o", "een.xlsx").exit_code == 0
     assert Path("een.xlsx").read_bytes() == Path("twee.xlsx").read_bytes()

@@ -185,7 +185,7 @@ def test_a_mandate_id_taken_by_another_debtor_is_reported(merge):
         Debiteurnummer;Machtigingskenmerk
         10002;mdt-1
     """)
-    assert cells(result) == {("upd.csv", 2, "Machtigingskenmerk", "mandate-id-duplicate")}
+    assert cells(result) == {("upd.csv", 2, "Machtigingskenmerk", "update-mandate-id-duplicate")}
 
 
 def test_warnings_about_untouched_cells_are_left_to_check(merge):
@@ -238,7 +238,7 @@ def test_an_added_debtor_is_checked_at_its_update_row(merge):
 def test_add_new_needs_every_required_column(merge):
     result = merge("""
         Debiteurnummer;Naam;IBAN
-        10009;Nieuw;NL91ABNA0417164300
+        10009;Nieuw;NL02ABNA0123456789
     """, add_new=True)
     assert cells(result) == {
         ("upd.csv", 1, "Automatische incasso", "update-column-missing-for-new"),
