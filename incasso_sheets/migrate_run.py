@@ -194,9 +194,9 @@ def run_import(req: ImportRequest) -> ImportResult:
     report.extend(compare_import(typed, sheet.where, debtors, invoices, req))
     if not report.valid:
         return result
-    ledger_path = settings.path.with_name(ledger.FILENAME)
+    ledger_path = ledger.path_for(settings)
     opener = ledger.Ledger.open_read_only if req.dry_run else ledger.Ledger.open
-    with opener(ledger_path) as led:
+    with opener(ledger_path, creditor_id=settings.creditor.creditor_id) as led:
         known, used = _ledger_state(led)
         plan = migrate.plan_import(typed, known, used, sheet.where)
         report.extend(plan.issues)
