@@ -66,7 +66,7 @@ def check_ledger(led: Ledger, suspense: str, file: str | None = None,
         problems = [p.at(file=file) for check in checks for p in check(led, suspense)]
         other = led.other_creditor(creditor_id) if creditor_id is not None else None
         if other is not None:
-            problems.append(issue("ledger-creditor-other", sheet="meta", value=other,
+            problems.append(issue("ledger-creditor-other", sheet="meta", value=other, ledger=other,
                                   settings=creditor_id).at(file=file))
         counts = [led.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
                   for table in ("messages", "blocks", "transactions")]

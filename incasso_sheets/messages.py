@@ -858,8 +858,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{settings}; gebruik de instellingen van die incassant, of geef elke incassant een eigen map",
     ),
     "ledger-creditor-other": (
-        "Holds the collections of creditor {value}, not of {settings} (the settings' creditor)",
-        "Bevat de incasso's van incassant {value}, niet van {settings} (de incassant van de instellingen)",
+        "Holds the collections of creditor {ledger}, not of {settings} (the settings' creditor)",
+        "Bevat de incasso's van incassant {ledger}, niet van {settings} (de incassant van de instellingen)",
     ),
     "ledger-status-unknown": (
         "Status '{status}' is not one of {allowed}",
