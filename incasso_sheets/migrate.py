@@ -262,12 +262,13 @@ def amount_differences(imported: pl.DataFrame, invoices: pl.DataFrame) -> pl.Dat
     """Invoices the import has collected (latest row per invoice) that the invoices sheet
     has open for another amount: the import's columns plus `_invoice_row`, `open_cents`."""
     c = pl.col
-    latest = (imported.sort("collection_date").group_by("invoice_number", maintain_order=True).last()
+    key = identity_key_expr(c("invoice_number")).alias("_key")
+    latest = (imported.sort("collection_date").group_by(key, maintain_order=True).last()
               .filter(c("status").is_in(DONE)))
-    sheet = invoices.select(c(ROW).alias("_invoice_row"), "invoice_number",
+    sheet = invoices.select(c(ROW).alias("_invoice_row"), key,
                             c("amount_cents").alias("open_cents")).filter(c("open_cents").is_not_null())
-    return latest.join(sheet, on="invoice_number", how="inner").filter(
-        c("open_cents") != c("amount_cents"))
+    return latest.join(sheet, on="_key", how="inner").filter(
+        c("open_cents") != c("amount_cents")).drop("_key")
 
 
 def unknown_mandates(imported: pl.DataFrame, debtors: pl.DataFrame) -> pl.DataFrame:
