@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 from shared import ENV, SETTINGS
+from test_clear import read_pain008, reject
 
 from incasso_sheets import ledger
 from incasso_sheets.cli import main
@@ -44,24 +45,6 @@ HEADER = "Factuurnummer;Debiteurnummer;Factuurdatum;Vervaldatum;Bedrag;Omschrijv
 # writes them formula-safe ('-0003, '+0002).
 FORMULA_LIKE = HEADER + "-0003;10001;01-11-2026;01-12-2026;30,00;Contributie\n" \
                         "+0002;10002;01-11-2026;01-12-2026;20,00;Kantine\n"
-PAIN002 = """<?xml version="1.0" encoding="UTF-8"?>
-<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.03">
-  <CstmrPmtStsRpt>
-    <GrpHdr><MsgId>STS-20261130-1</MsgId><CreDtTm>2026-11-30T16:00:00</CreDtTm></GrpHdr>
-    <OrgnlGrpInfAndSts><OrgnlMsgId>INCS-20261127-0001</OrgnlMsgId>
-      <OrgnlMsgNmId>pain.008.001.08</OrgnlMsgNmId><GrpSts>PART</GrpSts></OrgnlGrpInfAndSts>
-    <OrgnlPmtInfAndSts>
-      <OrgnlPmtInfId>INCS-20261127-0001-1</OrgnlPmtInfId><PmtInfSts>PART</PmtInfSts>{rejects}
-    </OrgnlPmtInfAndSts>
-  </CstmrPmtStsRpt>
-</Document>
-"""
-REJECT = """
-      <TxInfAndSts>
-        <StsId>RJ-{n}</StsId><OrgnlEndToEndId>{e2e}</OrgnlEndToEndId><TxSts>RJCT</TxSts>
-        <StsRsnInf><Rsn><Cd>{code}</Cd></Rsn></StsRsnInf>
-        <OrgnlTxRef><Amt><InstdAmt Ccy="EUR">{amount}</InstdAmt></Amt></OrgnlTxRef>
-      </TxInfAndSts>"""
 
 
 def incasso(folder: Path, args: list[str], now: str = COLLECT_NOW):
@@ -98,9 +81,9 @@ def reopened(tmp_path) -> Path:
     folder = books(tmp_path / "books", FORMULA_LIKE)
     done = incasso(folder, ["collect", "deb.csv", "inv.csv", "-o", "out"])
     assert done.exit_code == 0, done.output
-    rejects = "".join(REJECT.format(n=n, e2e=e2e, code=code, amount=amount) for n, (e2e, code, amount)
-                      in enumerate([("-0003", "MD06", "30.00"), ("+0002", "AM04", "20.00")]))
-    (folder / "pain002.xml").write_text(PAIN002.format(rejects=rejects), encoding="utf-8")
+    [batch] = read_pain008(folder / "out" / "INCS-20261127-0001.pain008.xml")
+    (folder / "pain002.xml").write_text(reject(batch, (batch.tx("-0003"), "MD06"), (batch.tx("+0002"), "AM04")),
+                                        encoding="utf-8")
     cleared = incasso(folder, ["clear", "pain002.xml", "-o", "out"], CLEAR_NOW)
     assert cleared.exit_code == 0, cleared.output
     return folder
@@ -234,8 +217,8 @@ def foreign(tmp_path) -> Path:
         "Factuurnummer;Debiteurnummer;Machtigingskenmerk;Incassodatum;Bedrag\n"
         "2025-0001;10001;MDT-10001;01-12-2025;30,00\n", encoding="utf-8")
     (ours / "upd.csv").write_text("Debiteurnummer;Naam\n10001;Jansen-de Vries\n", encoding="utf-8")
-    (ours / "pain002.xml").write_text(PAIN002.format(rejects=REJECT.format(
-        n=1, e2e="-0003", code="AM04", amount="30.00")), encoding="utf-8")
+    [batch] = read_pain008(theirs / "out" / "INCS-20261127-0001.pain008.xml")
+    (ours / "pain002.xml").write_text(reject(batch, (batch.tx("-0003"), "AM04")), encoding="utf-8")
     return ours
 
 
