@@ -38,8 +38,8 @@ INACTIVE = tuple(MandateStatus.inactive())
 
 # Keyed by invoice identity (identity.identity_key); last_invoice_number is the spelling
 # the ledger knows it by.
-HISTORY_INVOICES = {"invoice_key": pl.Utf8, "last_invoice_number": pl.Utf8, "last_attempt": pl.Int64, "last_status": pl.Utf8,
-                    "last_batch": pl.Utf8, "last_reason": pl.Utf8, "last_iban": pl.Utf8,
+HISTORY_INVOICES = {"invoice_key": pl.Utf8, "last_invoice_number": pl.Utf8, "last_attempt": pl.Int64,
+                    "last_status": pl.Utf8, "last_batch": pl.Utf8, "last_reason": pl.Utf8, "last_iban": pl.Utf8,
                     "last_mandate_id": pl.Utf8, "same_reason_count": pl.Int64,
                     "last_debtor_id": pl.Utf8, "last_invoice_date": pl.Date}
 HISTORY_MANDATES = {"mandate_key": pl.Utf8, "mandate_id": pl.Utf8, "debtor_id": pl.Utf8,
