@@ -491,7 +491,10 @@ class Ledger:
 def _create(path: Path) -> None:
     """A new ledger at `path`, made whole under another name and linked into place: a crash
     while it is made leaves no empty `incasso.db` behind (which `_refuse_empty` would stop
-    at). Called under the lock, where no file is."""
+    at). Called under the lock, where no file is; so a half-made one left by a killed run
+    is only a leftover, removed here."""
+    for leftover in path.parent.glob(f".{path.name}.new-*"):
+        leftover.unlink(missing_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.new-", dir=path.parent)
     os.close(fd)
     try:

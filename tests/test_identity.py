@@ -313,8 +313,10 @@ def test_a_new_ledger_is_made_whole_or_not_at_all(tmp_path, monkeypatch):
         with pytest.raises(RuntimeError), Ledger.open(tmp_path / "incasso.db"):
             pass
     assert sorted(p.name for p in tmp_path.iterdir()) == ["incasso.db.lock"]
+    (tmp_path / ".incasso.db.new-killed").write_bytes(b"half")  # a run killed while making one
     with Ledger.open(tmp_path / "incasso.db") as led:
         assert led.next_run_id() == 1
+    assert not list(tmp_path.glob(".incasso.db.new-*"))
 
 
 # --- 6. one enum of states -----------------------------------------------------------------
