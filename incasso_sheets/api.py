@@ -169,10 +169,23 @@ def status(config: Path | None, today: dt.date):
     from incasso_sheets.status import batch_statuses
 
     settings = settings_or_stop(config)
-    with ledger.Ledger.open_read_only(settings.path.with_name(ledger.FILENAME)) as led:
+    with ledger.Ledger.open_read_only(ledger.path_for(settings)) as led:
         if led is None:
             return [], settings.accounts.suspense
         return batch_statuses(led, settings.accounts.suspense, today), settings.accounts.suspense
+
+
+def other_creditor(config: Path | None) -> tuple[Path, str, str] | None:
+    """(ledger, its creditor identifier, the settings') when the ledger belongs to another
+    creditor than the settings; None when it is theirs, or there is no ledger."""
+    from incasso_sheets import ledger
+    from incasso_sheets.collect_run import settings_or_stop
+
+    settings = settings_or_stop(config)
+    path = ledger.path_for(settings)
+    with ledger.Ledger.open_read_only(path) as led:
+        other = led.other_creditor(settings.creditor.creditor_id) if led is not None else None
+    return None if other is None else (path, other, settings.creditor.creditor_id)
 
 
 def ledger_check(config: Path | None):
@@ -185,11 +198,12 @@ def ledger_check(config: Path | None):
     from incasso_sheets.ledger_check import check_ledger
 
     settings = settings_or_stop(config)
-    path = settings.path.with_name(ledger.FILENAME)
+    path = ledger.path_for(settings)
     with ledger.Ledger.open_read_only(path) as led:
         if led is None:
             raise CannotContinue("ledger-not-found", path=path)
-        return path, check_ledger(led, settings.accounts.suspense, file=path.name)
+        return path, check_ledger(led, settings.accounts.suspense, file=path.name,
+                                  creditor_id=settings.creditor.creditor_id)
 
 
 def ledger_export(config: Path | None, folder: Path) -> list[Path]:
@@ -200,7 +214,7 @@ def ledger_export(config: Path | None, folder: Path) -> list[Path]:
     from incasso_sheets.ledger_export import export_tables, read_tables
 
     settings = settings_or_stop(config)
-    path = settings.path.with_name(ledger.FILENAME)
+    path = ledger.path_for(settings)
     with ledger.Ledger.open_read_only(path) as led:
         if led is None:
             raise CannotContinue("ledger-not-found", path=path)

@@ -26,10 +26,14 @@ from incasso_sheets.collect_run import settings_or_stop
 from incasso_sheets.durable import write_durably
 from incasso_sheets.errors import CannotContinue
 from incasso_sheets.formats import bankfile, camt, csvfile, journal, mt940, pain002, workbook
+from incasso_sheets.model import MandateStatus, TransactionStatus
 from incasso_sheets.progress import SILENT, Reporter
 from incasso_sheets.sepa import reasons
 from incasso_sheets.sepa.calendar import TargetCalendar
 
+# A transaction's status after each kind of bank event.
+STATUS_AFTER = {"reject": TransactionStatus.REJECTED, "return": TransactionStatus.RETURNED,
+                "payout": TransactionStatus.SETTLED}
 INVOICE_HEADERS = ["Factuurnummer", "Debiteurnummer", "Factuurdatum", "Vervaldatum", "Bedrag",
                    "Valuta", "Omschrijving"]
 
@@ -97,10 +101,10 @@ class _LedgerLookup:
         rows = self.led.conn.execute(
             """SELECT b.payment_info_id, b.message_id, b.collection_date, b.total_cents,
                       coalesce((SELECT sum(amount_cents) FROM transactions t
-                                WHERE t.payment_info_id = b.payment_info_id AND t.status = 'rejected'), 0),
+                                WHERE t.payment_info_id = b.payment_info_id AND t.status = ?), 0),
                       EXISTS (SELECT 1 FROM journal j WHERE j.batch = b.payment_info_id
                               AND j.event = 'payout')
-               FROM blocks b""").fetchall()
+               FROM blocks b""", (TransactionStatus.REJECTED,)).fetchall()
         return {r[0]: match.BlockState(r[0], r[1], dt.date.fromisoformat(r[2]), r[3], r[4], bool(r[5]))
                 for r in rows}
 
@@ -146,9 +150,9 @@ class _LedgerLookup:
                 self.blocks[e.payment_info_id] = dataclasses.replace(b, payout_booked=True)
             if e.end_to_end_id and e.kind in ("reject", "return", "payout"):
                 tx = self.transactions([e.end_to_end_id])[e.end_to_end_id]
-                if e.kind == "payout" and tx.status != "collected":
+                if e.kind == "payout" and tx.status != TransactionStatus.COLLECTED:
                     continue  # as _record: a payout settles only what is still collected
-                status = {"reject": "rejected", "return": "returned", "payout": "settled"}[e.kind]
+                status = STATUS_AFTER[e.kind]
                 self.overlay[e.end_to_end_id] = dataclasses.replace(tx, status=status)
 
 
@@ -158,9 +162,9 @@ def run_clear(req: ClearRequest) -> ClearResult:
     kinds = [(p, *bankfile.identify(p)) for p in paths]
     ordered = [k for k in kinds if k[1] == "pain.002"] + [k for k in kinds if k[1] != "pain.002"]
     calendar = TargetCalendar.with_extra(settings.collection.extra_closing_days)
-    ledger_path = settings.path.with_name(ledger.FILENAME)
+    ledger_path = ledger.path_for(settings)
     opener = ledger.Ledger.open_read_only if req.dry_run else ledger.Ledger.open
-    with opener(ledger_path) as led:
+    with opener(ledger_path, creditor_id=settings.creditor.creditor_id) as led:
         state = _LedgerLookup(led)
         scope = Scope(settings.creditor.ibans)
         outcome = match.Outcome()
@@ -263,21 +267,23 @@ def _record(conn, run_id: int, booked: list[match.Event], txs, lines: pl.DataFra
                      [(e.entry_key, run_id, e.source, e.kind) for e in booked])
     for e in booked:
         if e.kind == "payout" and e.end_to_end_id is None:
-            conn.execute("UPDATE transactions SET status = 'settled', status_date = ? "
-                         "WHERE payment_info_id = ? AND status = 'collected'",
-                         (e.date.isoformat() if e.date else day.isoformat(), e.payment_info_id))
+            conn.execute("UPDATE transactions SET status = ?, status_date = ? "
+                         "WHERE payment_info_id = ? AND status = ?",
+                         (TransactionStatus.SETTLED, e.date.isoformat() if e.date else day.isoformat(),
+                          e.payment_info_id, TransactionStatus.COLLECTED))
         elif e.kind == "payout":
-            conn.execute("UPDATE transactions SET status = 'settled', status_date = ? "
-                         "WHERE end_to_end_id = ? AND status = 'collected'",
-                         (e.date.isoformat() if e.date else day.isoformat(), e.end_to_end_id))
+            conn.execute("UPDATE transactions SET status = ?, status_date = ? "
+                         "WHERE end_to_end_id = ? AND status = ?",
+                         (TransactionStatus.SETTLED, e.date.isoformat() if e.date else day.isoformat(),
+                          e.end_to_end_id, TransactionStatus.COLLECTED))
         elif e.kind in ("reject", "return"):
-            status = "rejected" if e.kind == "reject" else "returned"
+            status = STATUS_AFTER[e.kind]
             conn.execute("UPDATE transactions SET status = ?, reason_code = ?, status_date = ? "
                          "WHERE end_to_end_id = ?",
                          (status, e.reason_code, (e.date or day).isoformat(), e.end_to_end_id))
             effect = reasons.reason(e.reason_code).mandate_effect
             tx = txs.get(e.end_to_end_id)
-            if effect in ("dead", "blocked") and tx is not None and tx.mandate_key:
+            if effect in (MandateStatus.DEAD, MandateStatus.BLOCKED) and tx is not None and tx.mandate_key:
                 conn.execute("UPDATE mandates SET status = ?, status_reason = ? WHERE mandate_key = ?",
                              (effect, e.reason_code, tx.mandate_key))
     conn.executemany(

@@ -453,6 +453,12 @@ def clear(ctx, files, outdir, config, accept_probable, journal_format, dry_run, 
 def status(ctx, config, fmt, show_all):
     """Show every batch: its state and its balance on the suspense account."""
     lang = ctx.obj["lang"]
+    other = api.other_creditor(config)
+    if other is not None:  # reported, not refused: status changes nothing
+        path, ledger_creditor, settings_creditor = other
+        click.echo("incasso: " + render.messages.text("ledger-other-creditor", lang, path=path,
+                                                       ledger=ledger_creditor, settings=settings_creditor),
+                   err=True)
     statuses, suspense = api.status(config, now().date())
     if fmt == "json":
         click.echo(render.status_json(statuses))

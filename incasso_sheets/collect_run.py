@@ -36,7 +36,8 @@ from incasso_sheets.sheets.read import ROW
 # Why an invoice was left out. `None`: already reported by `check` (currency, amount).
 SKIP_SEVERITY = {
     "invoice-invalid-skipped": WARNING, "debtor-invalid-skipped": WARNING,
-    "invoice-already-collected": WARNING, "debtor-direct-debit-off": WARNING,
+    "invoice-already-collected": WARNING, "invoice-already-collected-as": WARNING,
+    "debtor-direct-debit-off": WARNING,
     "invoice-needs-contact": WARNING, "invoice-fix-first": WARNING,
     "scheme-not-selected": WARNING, "invoice-not-due": WARNING, "mandate-inactive": WARNING,
     "mandate-used-up": WARNING, "mandate-ended": WARNING, "mandate-expired": WARNING,
@@ -131,10 +132,10 @@ def run_collect(req: CollectRequest) -> CollectResult:
     inv_raw, deb_raw = checked.invoices.raw, checked.debtors.raw
     bad_inv = _bad_rows(error_rows, inv_raw.file, checked.invoices.typed)
     bad_deb = _bad_rows(error_rows, deb_raw.file, checked.debtors.typed)
-    ledger_path = settings.path.with_name(ledger.FILENAME)
+    ledger_path = ledger.path_for(settings)
     outdir = req.outdir
     opener = ledger.Ledger.open_read_only if req.dry_run else ledger.Ledger.open
-    with opener(ledger_path) as led:
+    with opener(ledger_path, creditor_id=settings.creditor.creditor_id) as led:
         if led is not None:
             result.recovered = list(led.recovered)
         with req.reporter.step("read-ledger"):

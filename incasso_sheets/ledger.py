@@ -28,7 +28,9 @@ import fcntl
 import json
 import os
 import sqlite3
+import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -38,9 +40,11 @@ import polars as pl
 
 from incasso_sheets.durable import fsync_dirs
 from incasso_sheets.errors import CannotContinue
+from incasso_sheets.identity import identity_key, identity_key_expr
+from incasso_sheets.model import TransactionStatus
 
 FILENAME = "incasso.db"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 TEMP_PREFIX = ".incasso-tmp-"
 LOCK_WAIT_SECONDS = 30.0  # how long a second run waits; INCASSO_LOCK_WAIT overrides it
 FETCH_ROWS = 50_000
@@ -135,9 +139,15 @@ CREATE TABLE journal (
 CREATE INDEX journal_batch ON journal (batch);
 """
 
+
+
+def sql_in(column: str, values: Iterable[str]) -> str:
+    """`column` equal to one of `values` (enum members), as SQL comparisons (see v2)."""
+    return "(" + " OR ".join(f"{column} = '{value}'" for value in values) + ")"
+
+
 _STATUS_CHECK_V1 = "CHECK (status IN ('collected', 'settled', 'rejected', 'returned'))"
-_STATUS_CHECK_V2 = ("CHECK (status = 'collected' OR status = 'settled' OR status = 'rejected' "
-                    "OR status = 'returned')")
+_STATUS_CHECK_V2 = "CHECK " + sql_in("status", TransactionStatus)
 
 
 def _status_check_as_comparisons(conn: sqlite3.Connection) -> None:
@@ -162,12 +172,39 @@ def _status_check_as_comparisons(conn: sqlite3.Connection) -> None:
         conn.execute(sql)
 
 
+def _identity_and_owner(conn: sqlite3.Connection) -> None:
+    """v3: each transaction's invoice identity (`identity.identity_key` of its number, with
+    an index: the already-collected lookup stays an index lookup), and the ledger's own id
+    in meta (a random UUID; the creditor identifier is added by the first writing run,
+    `Ledger.open`). The index on the spelling goes: nothing looks an invoice up by its
+    spelling any more, and each index costs every insert."""
+    conn.execute("ALTER TABLE transactions ADD COLUMN invoice_key TEXT")
+    conn.create_function("identity_key", 1, identity_key, deterministic=True)
+    conn.execute("UPDATE transactions SET invoice_key = identity_key(invoice_number)")
+    conn.execute("DROP INDEX transactions_invoice")
+    conn.execute("CREATE INDEX transactions_invoice_key ON transactions (invoice_key)")
+    conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('ledger_id', ?)", (str(uuid.uuid4()),))
+
+
 # version -> SQL statements (or a function of the connection) that bring the schema from
 # version - 1 to version; each runs in its own transaction with the new schema_version.
 _MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
     1: _SCHEMA_V1,
     2: _status_check_as_comparisons,
+    3: _identity_and_owner,
 }
+
+
+def path_for(settings) -> Path:
+    """The ledger of these settings: incasso.db beside the settings file itself, its
+    symbolic links resolved. Two folders that share one settings file through a link share
+    its ledger, so they never collect the same invoices twice."""
+    return Path(settings.path).resolve().with_name(FILENAME)
+
+
+def same_creditor(a: str, b: str) -> bool:
+    """Creditor identifiers compare without case and spaces (NL98 ZZZ ... = nl98zzz...)."""
+    return "".join(a.split()).upper() == "".join(b.split()).upper()
 
 
 @dataclass(frozen=True)
@@ -189,21 +226,32 @@ class Ledger:
 
     @classmethod
     @contextlib.contextmanager
-    def open(cls, path: Path, *, wait_seconds: float | None = None,
-             create: bool = True) -> Iterator[Ledger]:
+    def open(cls, path: Path, *, wait_seconds: float | None = None, create: bool = True,
+             creditor_id: str | None = None) -> Iterator[Ledger]:
         """Lock, open, migrate and recover; `wait_seconds` (default: `lock_wait()`) is how
-        long to wait for another run's lock before giving up with `ledger-busy`."""
+        long to wait for another run's lock before giving up with `ledger-busy`.
+
+        `creditor_id` (a writing command's settings): the ledger must be this creditor's;
+        a ledger that does not know its creditor yet (made before schema 3) learns it here.
+        A new ledger is made only where there is no file at all: an empty or unreadable
+        `incasso.db` stops the run (`_refuse_empty`)."""
         path = Path(path)
-        if not path.exists() and not create:
+        if not os.path.lexists(path) and not create:
             raise CannotContinue("ledger-not-found", path=path)
         wait = lock_wait() if wait_seconds is None else wait_seconds
         lock = _acquire_lock(path.with_name(path.name + ".lock"), wait)
         try:
+            if not os.path.lexists(path):
+                _create(path)
+            _refuse_empty(path)
             # One thread uses the connection at a time; `beside` hands it to another for a while.
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             os.close(lock)
             raise CannotContinue("ledger-unreadable", path=path, reason=exc) from exc
+        except BaseException:
+            os.close(lock)
+            raise
         ledger = cls(path, conn, lock)
         try:
             # The version first: a newer or foreign file is refused before anything (even
@@ -213,6 +261,8 @@ class Ledger:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
             ledger._migrate(version)
+            if creditor_id is not None:
+                ledger._bind(creditor_id)
             ledger.recovered = ledger.recover()
             yield ledger
         except sqlite3.DatabaseError as exc:
@@ -223,14 +273,16 @@ class Ledger:
 
     @classmethod
     @contextlib.contextmanager
-    def open_read_only(cls, path: Path) -> Iterator[Ledger | None]:
+    def open_read_only(cls, path: Path, *, creditor_id: str | None = None) -> Iterator[Ledger | None]:
         """For status, dry runs and checks: read the ledger if there is one; never create or
         lock it. Takes no lock, so it never waits for a run; WAL shows it the last committed
         state. The one change it may make: a ledger of an older schema is first upgraded in
-        place (under the lock, like any run); a newer one is refused."""
-        if not Path(path).exists():
+        place (under the lock, like any run); a newer one is refused. With `creditor_id`
+        (a dry run, `debtors update`), another creditor's ledger is refused."""
+        if not os.path.lexists(path):
             yield None
             return
+        _refuse_empty(Path(path))
         if _peek_version(Path(path)) < SCHEMA_VERSION:
             with cls.open(path, create=False):
                 pass
@@ -239,11 +291,51 @@ class Ledger:
             ledger = cls(Path(path), conn, None)
             if ledger._schema_version() != SCHEMA_VERSION:
                 raise CannotContinue("ledger-unreadable", path=path, reason="not an incasso ledger")
+            if creditor_id is not None:
+                ledger.refuse_other_creditor(creditor_id)
             yield ledger
         except sqlite3.DatabaseError as exc:
             raise CannotContinue("ledger-unreadable", path=path, reason=exc) from exc
         finally:
             conn.close()
+
+    # --- whose ledger it is -----------------------------------------------------------------
+
+    def _meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    @property
+    def ledger_id(self) -> str:
+        """The ledger's own id: a random UUID made when it was created (or upgraded to
+        schema 3). Not the IBAN: a creditor may change bank or collect on several accounts."""
+        return self._meta("ledger_id") or ""
+
+    @property
+    def creditor_id(self) -> str | None:
+        """The creditor identifier whose collections this ledger holds (None: not known
+        yet, an older ledger no writing run has opened since schema 3)."""
+        return self._meta("creditor_id")
+
+    def other_creditor(self, creditor_id: str) -> str | None:
+        """The ledger's creditor identifier when it is not `creditor_id`, else None."""
+        mine = self.creditor_id
+        return mine if mine is not None and not same_creditor(mine, creditor_id) else None
+
+    def refuse_other_creditor(self, creditor_id: str) -> None:
+        """Stop (exit 3) when this ledger belongs to another creditor: that creditor's
+        invoices would pass for collected here, and its ids would be taken for ours."""
+        other = self.other_creditor(creditor_id)
+        if other is not None:
+            raise CannotContinue("ledger-other-creditor", path=self.path, ledger=other,
+                                 settings=creditor_id)
+
+    def _bind(self, creditor_id: str) -> None:
+        self.refuse_other_creditor(creditor_id)
+        if self.creditor_id is None:
+            with self.transaction():
+                self.conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('creditor_id', ?)",
+                                  (creditor_id,))
 
     def _schema_version(self) -> int:
         """The file's schema version (0: empty); refuses a newer or a foreign file."""
@@ -396,6 +488,45 @@ class Ledger:
         return pl.concat(parts, how="vertical" if schema else "vertical_relaxed")
 
 
+def _create(path: Path) -> None:
+    """A new ledger at `path`, made whole under another name and linked into place: a crash
+    while it is made leaves no empty `incasso.db` behind (which `_refuse_empty` would stop
+    at). Called under the lock, where no file is; so a half-made one left by a killed run
+    is only a leftover, removed here."""
+    for leftover in path.parent.glob(f".{path.name}.new-*"):
+        leftover.unlink(missing_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.new-", dir=path.parent)
+    os.close(fd)
+    try:
+        conn = sqlite3.connect(temp, isolation_level=None)
+        try:
+            Ledger(Path(temp), conn, None)._migrate(0)
+        finally:
+            conn.close()
+        with open(temp, "rb") as made:
+            os.fsync(made.fileno())
+        os.link(temp, path)  # never replaces a file that is there
+        fsync_dirs([path.parent])
+    finally:
+        for leftover in (temp, temp + "-journal"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(leftover)
+
+
+def _refuse_empty(path: Path) -> None:
+    """A ledger file that is empty or cannot be read is never taken for a new ledger: all
+    it held would be collected again. A cloud-synced folder shows such an empty
+    placeholder until the file has been downloaded."""
+    try:
+        size = path.stat().st_size
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise CannotContinue("ledger-unreadable", path=path, reason=exc.strerror or exc) from exc
+    if size == 0:
+        raise CannotContinue("ledger-empty", path=path)
+
+
 def _peek_version(path: Path) -> int:
     """The schema version of the ledger file at `path`, read only (0: empty)."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -459,44 +590,49 @@ def load_history(ledger: Ledger, invoice_numbers: pl.Series):
     latest attempts, every mandate, and (at least) the EndToEndIds a collection of them
     could take.
 
-    A ledger of years holds millions of transactions while a run asks about the invoices
-    in front of it: when the ledger is more than LOOKUP_RATIO times the sheet, only the
-    sheet's invoices are looked up."""
+    An invoice is known by its identity (`identity.identity_key`: `INV-0001` is `inv-1`),
+    looked up through the index on transactions.invoice_key; `last_invoice_number` is the
+    spelling it was collected under. A ledger of years holds millions of transactions
+    while a run asks about the invoices in front of it: when the ledger is more than
+    LOOKUP_RATIO times the sheet, only the sheet's invoices are looked up."""
     from incasso_sheets.collect.select import HISTORY_INVOICES, History
 
     size = ledger.conn.execute("SELECT coalesce(max(rowid), 0) FROM transactions").fetchone()[0]
     if size == 0:
         empty = History.empty()  # a first run: nothing to look up
         return History(empty.invoices, load_mandates(ledger), empty.end_to_end_ids)
+    numbers = invoice_numbers.drop_nulls().unique().cast(pl.Utf8)
+    keys = numbers.to_frame("n").select(identity_key_expr(pl.col("n")).alias("invoice_key")).unique()
     # Looking each number up through the indexes pays when the ledger is much larger than
     # the sheet (years of history); otherwise reading the whole table in its order and
     # keeping the sheet's invoices is quicker (at a million of each: 2 s against 7 s).
-    columns = """t.invoice_number, t.attempt, t.status,
+    columns = """t.invoice_key, t.invoice_number, t.attempt, t.status,
                  coalesce(t.payment_info_id, t.source || ' ' || coalesce(t.collection_date, '')),
                  t.reason_code, t.iban, t.mandate_id, t.debtor_id, t.invoice_date"""
     schema = {**{k: v for k, v in HISTORY_INVOICES.items() if k != "same_reason_count"},
               "last_invoice_date": pl.Utf8}
     if size > LOOKUP_RATIO * invoice_numbers.len():
-        with _sheet_numbers(ledger.conn, invoice_numbers):
-            every = ledger.frame(f"SELECT {columns} FROM temp.sheet_numbers s "
-                                 "JOIN transactions t ON t.invoice_number = s.number", schema=schema)
+        with _sheet_values(ledger.conn, "sheet_keys", keys["invoice_key"]):
+            every = ledger.frame(f"SELECT {columns} FROM temp.sheet_keys s "
+                                 "JOIN transactions t ON t.invoice_key = s.value", schema=schema)
+        with _sheet_values(ledger.conn, "sheet_numbers", numbers):
             # A collection of invoice n takes the EndToEndId n, or n-2, n-3, ... when that
             # is taken (perhaps by another invoice): the ids from n up to (not including)
-            # "n." are all it can meet.
+            # "n." are all it can meet. (An id is spelled as the sheet spells the number.)
             ids = ledger.frame("SELECT t.end_to_end_id FROM temp.sheet_numbers s JOIN transactions t "
-                               "ON t.end_to_end_id >= s.number AND t.end_to_end_id < s.number || '.'",
+                               "ON t.end_to_end_id >= s.value AND t.end_to_end_id < s.value || '.'",
                                schema={"end_to_end_id": pl.Utf8})
     else:
         every = ledger.frame(f"SELECT {columns} FROM transactions t", schema=schema).join(
-            invoice_numbers.drop_nulls().unique().to_frame("invoice_number"), on="invoice_number", how="semi")
+            keys, on="invoice_key", how="semi")
         ids = ledger.frame("SELECT end_to_end_id FROM transactions", schema={"end_to_end_id": pl.Utf8})
     # Per invoice its latest attempt, and how often the invoice came back with that
     # attempt's reason (a count per row in SQL took twice as long at a million).
     same_reason = (every.filter(pl.col("last_reason").is_not_null())
-                   .group_by("invoice_number", "last_reason").len("same_reason_count"))
-    invoices = (every.group_by("invoice_number", maintain_order=True)
+                   .group_by("invoice_key", "last_reason").len("same_reason_count"))
+    invoices = (every.group_by("invoice_key", maintain_order=True)
                 .agg(pl.all().sort_by("last_attempt").last())
-                .join(same_reason, on=["invoice_number", "last_reason"], how="left", maintain_order="left")
+                .join(same_reason, on=["invoice_key", "last_reason"], how="left", maintain_order="left")
                 .with_columns(pl.col("same_reason_count").fill_null(0),
                               pl.col("last_invoice_date").str.to_date(strict=False))
                 .select(list(HISTORY_INVOICES)).cast(HISTORY_INVOICES))
@@ -504,18 +640,17 @@ def load_history(ledger: Ledger, invoice_numbers: pl.Series):
 
 
 @contextlib.contextmanager
-def _sheet_numbers(conn: sqlite3.Connection, numbers: pl.Series) -> Iterator[None]:
-    """`numbers` (distinct) as the table temp.sheet_numbers while the body runs; in one JSON
-    text, a million numbers go in in a tenth of a second (a row per number: a second).
-    A temporary table is the connection's own, also on a read-only ledger."""
-    text = (numbers.drop_nulls().unique().cast(pl.Utf8).to_frame("n")
-            .select(pl.col("n").implode()).write_ndjson())
-    conn.execute("CREATE TEMP TABLE sheet_numbers (number TEXT NOT NULL)")
+def _sheet_values(conn: sqlite3.Connection, table: str, values: pl.Series) -> Iterator[None]:
+    """`values` (distinct texts) as the table temp.<table> (value) while the body runs; in
+    one JSON text, a million values go in in a tenth of a second (a row per value: a
+    second). A temporary table is the connection's own, also on a read-only ledger."""
+    text = values.to_frame("n").select(pl.col("n").implode()).write_ndjson()
+    conn.execute(f"CREATE TEMP TABLE {table} (value TEXT NOT NULL)")
     try:
-        conn.execute("INSERT INTO temp.sheet_numbers SELECT value FROM json_each(?, '$.n')", (text,))
+        conn.execute(f"INSERT INTO temp.{table} SELECT value FROM json_each(?, '$.n')", (text,))
         yield
     finally:
-        conn.execute("DROP TABLE temp.sheet_numbers")
+        conn.execute(f"DROP TABLE temp.{table}")
 
 
 def load_mandates(ledger: Ledger) -> pl.DataFrame:
@@ -528,16 +663,15 @@ def load_mandates(ledger: Ledger) -> pl.DataFrame:
     # up per mandate through the index took twice as long at a million.
     mandates = ledger.frame(
         """WITH t AS (SELECT mandate_key,
-                             max(status IN ('collected', 'settled')) AS done,
-                             max(status IN ('collected', 'settled') AND sequence_type IN ('OOFF', 'FNAL'))
-                               AS used_up
+                             max({done}) AS done,
+                             max({done} AND sequence_type IN ('OOFF', 'FNAL')) AS used_up
                       FROM transactions NOT INDEXED GROUP BY mandate_key)
            SELECT m.mandate_key, m.mandate_id, m.debtor_id, m.iban, m.mandate_date,
                   m.last_collection_date, m.status, m.status_reason,
                   (m.history_source != 'incasso' OR coalesce(t.done, 0)) AS used,
                   coalesce(t.used_up, 0) AS used_up, m.history_source
            FROM mandates m LEFT JOIN t ON t.mandate_key = m.mandate_key
-           ORDER BY m.rowid""")
+           ORDER BY m.rowid""".format(done=sql_in("status", TransactionStatus.done())))
     if not mandates.height:
         return pl.DataFrame(schema=HISTORY_MANDATES)
     return mandates.with_columns(
@@ -579,8 +713,8 @@ def record_collection(conn: sqlite3.Connection, run_id: int, messages: list, fil
                 conn.executemany(
                     "INSERT INTO transactions (end_to_end_id, payment_info_id, invoice_number, invoice_date, "
                     "due_date, description, debtor_id, mandate_key, mandate_id, iban, amount_cents, attempt, "
-                    "sequence_type, collection_date, status) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'collected')",
+                    "sequence_type, collection_date, status, invoice_key) "
+                    f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{TransactionStatus.COLLECTED}', ?)",
                     _tuples(block.transactions, _transaction_columns(block)))
 
 
@@ -590,7 +724,8 @@ def _transaction_columns(block) -> list[pl.Expr]:
             pl.col("invoice_date").dt.strftime(day), pl.col("due_date").dt.strftime(day),
             *map(pl.col, ("description", "debtor_id", "mandate_key", "mandate_id", "debtor_iban",
                           "amount_cents", "attempt")),
-            pl.lit(block.sequence_type).alias("_seq"), pl.lit(block.collection_date.isoformat()).alias("_day")]
+            pl.lit(block.sequence_type).alias("_seq"), pl.lit(block.collection_date.isoformat()).alias("_day"),
+            identity_key_expr(pl.col("invoice_number")).alias("_key")]
 
 
 BULK_ROWS = 10_000
@@ -673,11 +808,12 @@ def record_import(conn: sqlite3.Connection, transactions: pl.DataFrame, mandates
     day = "%Y-%m-%d"
     conn.executemany(
         "INSERT INTO transactions (end_to_end_id, payment_info_id, invoice_number, debtor_id, mandate_key, "
-        "mandate_id, iban, amount_cents, attempt, sequence_type, collection_date, status, reason_code, source) "
-        "VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'import')",
+        "mandate_id, iban, amount_cents, attempt, sequence_type, collection_date, status, reason_code, source, "
+        "invoice_key) VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'import', ?)",
         transactions.select("end_to_end_id", "invoice_number", "debtor_id", "mandate_key", "mandate_id", "iban",
                             "amount_cents", "attempt", "sequence_type",
-                            pl.col("collection_date").dt.strftime(day), "status", "reason_code").iter_rows())
+                            pl.col("collection_date").dt.strftime(day), "status", "reason_code",
+                            identity_key_expr(pl.col("invoice_number")).alias("invoice_key")).iter_rows())
     conn.executemany(
         """INSERT INTO mandates (mandate_key, mandate_id, debtor_id, iban, mandate_date, last_collection_date,
                                  history_source)

@@ -15,6 +15,9 @@
 |                               | bookings: the block total plus the suspense journal lines      |
 | ledger-run-unfinished         | no run is left committed with its files not yet renamed        |
 | ledger-id-duplicate           | an EndToEndId, PmtInfId or MsgId is used once                  |
+| ledger-status-unknown         | every transaction's and mandate's status is one of its enum    |
+|                               | (model.TransactionStatus, model.MandateStatus)                 |
+| ledger-creditor-other         | the ledger holds the collections of the settings' creditor     |
 
 All reads happen in one read transaction, so a run committing meanwhile is either wholly
 seen or not at all. The functions take an open Ledger and return values; they print
@@ -35,7 +38,7 @@ import polars as pl
 from incasso_sheets import bookings
 from incasso_sheets.issues import Issue, issue
 from incasso_sheets.ledger import Ledger
-from incasso_sheets.model import JOURNAL_SCHEMA
+from incasso_sheets.model import JOURNAL_SCHEMA, MandateStatus, TransactionStatus
 
 # Covered by the explicit checks below, with a better message than the bare foreign key.
 _EXPLAINED_KEYS = {("transactions", "blocks"), ("blocks", "messages")}
@@ -53,12 +56,18 @@ class LedgerCheck:
         return not self.problems
 
 
-def check_ledger(led: Ledger, suspense: str, file: str | None = None) -> LedgerCheck:
+def check_ledger(led: Ledger, suspense: str, file: str | None = None,
+                 creditor_id: str | None = None) -> LedgerCheck:
     """Every broken invariant of the ledger, and what it holds; `suspense` is the
-    suspense account of the settings (the balances are kept on it)."""
+    suspense account of the settings (the balances are kept on it), `creditor_id` their
+    creditor identifier (the ledger must be that creditor's)."""
     with _snapshot(led) as run_in_progress:
         checks = [c for c in _CHECKS if not (run_in_progress and c is runs_finished)]
         problems = [p.at(file=file) for check in checks for p in check(led, suspense)]
+        other = led.other_creditor(creditor_id) if creditor_id is not None else None
+        if other is not None:
+            problems.append(issue("ledger-creditor-other", sheet="meta", value=other, ledger=other,
+                                  settings=creditor_id).at(file=file))
         counts = [led.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
                   for table in ("messages", "blocks", "transactions")]
     return LedgerCheck(problems, *counts)
@@ -209,6 +218,22 @@ def ids_unique(led: Ledger, suspense: str) -> list[Issue]:
     return out
 
 
+def statuses_known(led: Ledger, suspense: str) -> list[Issue]:
+    """Every status one of its enum: a status outside it would be read as neither
+    collected nor returned (the schema's CHECK holds for transactions, unless the file was
+    changed by something else; mandates have no CHECK)."""
+    out = []
+    for table, key, enum in (("transactions", "end_to_end_id", TransactionStatus),
+                             ("mandates", "mandate_id", MandateStatus)):
+        allowed = ", ".join(enum)
+        marks = ", ".join("?" * len(enum))
+        out += [issue("ledger-status-unknown", sheet=table, value=ident, status=status, allowed=allowed)
+                for ident, status in _rows(led, f"SELECT {key}, status FROM {table} "
+                                                f"WHERE status IS NULL OR status NOT IN ({marks}) "
+                                                "ORDER BY rowid", tuple(enum))]
+    return out
+
+
 def _euros(cents: int | None) -> str:
     from incasso_sheets.money import format_cents
 
@@ -216,4 +241,4 @@ def _euros(cents: int | None) -> str:
 
 
 _CHECKS = (integrity, foreign_keys, transactions_in_blocks, block_totals, message_totals,
-           journal_balanced, suspense_balances, runs_finished, ids_unique)
+           journal_balanced, suspense_balances, runs_finished, ids_unique, statuses_known)

@@ -931,6 +931,35 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "log-col-warnings": ("Warnings", "Waarschuwingen"),
     "log-col-update-row": ("Row in changes", "Regel in wijzigingen"),
+    # --- identity (issue 19) ---
+    "invoice-already-collected-as": (
+        "Already collected as {detail}: the same invoice number, spelled another way (letter case "
+        "and leading zeros do not make another invoice)",
+        "Al geïncasseerd als {detail}: hetzelfde factuurnummer, anders geschreven (hoofdletters en "
+        "voorloopnullen maken geen andere factuur)",
+    ),
+    "ledger-empty": (
+        "The ledger {path} is an empty file (0 bytes), perhaps a cloud placeholder that has not been "
+        "downloaded yet; make sure the real file is there and run again (a new ledger is only made "
+        "where there is none)",
+        "Het ledger {path} is een leeg bestand (0 bytes), misschien een cloud-plaatshouder die nog niet "
+        "is gedownload; zorg dat het echte bestand er staat en probeer het opnieuw (een nieuw ledger "
+        "wordt alleen gemaakt waar er geen is)",
+    ),
+    "ledger-other-creditor": (
+        "The ledger {path} belongs to creditor {ledger}, but the settings are those of creditor "
+        "{settings}; use that creditor's settings, or give each creditor a folder of its own",
+        "Het ledger {path} hoort bij incassant {ledger}, maar de instellingen zijn van incassant "
+        "{settings}; gebruik de instellingen van die incassant, of geef elke incassant een eigen map",
+    ),
+    "ledger-creditor-other": (
+        "Holds the collections of creditor {ledger}, not of {settings} (the settings' creditor)",
+        "Bevat de incasso's van incassant {ledger}, niet van {settings} (de incassant van de instellingen)",
+    ),
+    "ledger-status-unknown": (
+        "Status '{status}' is not one of {allowed}",
+        "Status '{status}' is niet een van {allowed}",
+    ),
 }
 
 

@@ -26,7 +26,9 @@ from dataclasses import dataclass, replace
 import polars as pl
 
 from incasso_sheets import money
+from incasso_sheets.identity import identity_key_expr
 from incasso_sheets.issues import ERROR, WARNING, Issue
+from incasso_sheets.model import TransactionStatus
 from incasso_sheets.sepa import identifiers
 from incasso_sheets.sheets import parse
 from incasso_sheets.sheets.columns import DEBTOR_COLUMNS, INVOICE_COLUMNS, Column
@@ -34,7 +36,7 @@ from incasso_sheets.sheets.read import ROW
 from incasso_sheets.sheets.schemas import amount_rules, date_rule, id_rules, invoice_number_limit
 from incasso_sheets.sheets.validate import Rule, Where
 
-DONE = ("collected", "settled")  # a collection that counts: the invoice is paid, the mandate used
+DONE = TransactionStatus.done()  # a collection that counts: the invoice is paid, the mandate used
 # History is a fact: the bank accepted these collections, whatever today's checks say of
 # their identifiers (a German IBAN failing its national check digits, a mandate reference
 # with a space). Those checks only warn. What would make the ledger wrong stays an error:
@@ -188,20 +190,20 @@ def plan_import(typed: pl.DataFrame, ledger_transactions: pl.DataFrame, used_man
     an error; an invoice incasso-sheets collected itself is left out with a warning.
     """
     c = pl.col
-    led = ledger_transactions
-    by_id = led.select("end_to_end_id", c("invoice_number").alias("_l_invoice"))
-    same = led.select("invoice_number", "collection_date", "amount_cents").unique().with_columns(
-        _l_same=pl.lit(True))
-    ours = led.filter(c("source") == "incasso").select("invoice_number").unique().with_columns(
-        _ours=pl.lit(True))
-    f = (typed.join(by_id, on="end_to_end_id", how="left")
-         .join(same, on=["invoice_number", "collection_date", "amount_cents"], how="left")
-         .join(ours, on="invoice_number", how="left"))
+    # Invoices are compared by their identity (identity.py): `inv-1` is `INV-0001`.
+    key = identity_key_expr(c("invoice_number")).alias("_key")
+    led = ledger_transactions.with_columns(key)
+    by_id = led.select("end_to_end_id", c("invoice_number").alias("_l_invoice"), c("_key").alias("_l_key"))
+    same = led.select("_key", "collection_date", "amount_cents").unique().with_columns(_l_same=pl.lit(True))
+    ours = led.filter(c("source") == "incasso").select("_key").unique().with_columns(_ours=pl.lit(True))
+    f = (typed.with_columns(key).join(by_id, on="end_to_end_id", how="left")
+         .join(same, on=["_key", "collection_date", "amount_cents"], how="left")
+         .join(ours, on="_key", how="left"))
     given = c("end_to_end_id").is_not_null()
     f = f.with_columns(
-        _already=(given & (c("_l_invoice") == c("invoice_number"))).fill_null(False)
+        _already=(given & (c("_l_key") == c("_key"))).fill_null(False)
         | (~given & c("_l_same").fill_null(False)),
-        _taken=(given & (c("_l_invoice") != c("invoice_number"))).fill_null(False),
+        _taken=(given & (c("_l_key") != c("_key"))).fill_null(False),
     ).with_columns(_ours=~c("_already") & ~c("_taken") & c("_ours").fill_null(False))
     issues = _issues(f.filter(c("_taken")), "end_to_end_id", "import-end-to-end-id-taken", where,
                      invoice=c("_l_invoice"))
@@ -216,7 +218,7 @@ def plan_import(typed: pl.DataFrame, ledger_transactions: pl.DataFrame, used_man
         c("mandate_date").drop_nulls().last(), c("collection_date").max().alias("last_collection_date"),
         c(ROW).min().alias("_first")).sort("_first").drop("_first"))
     newly = mandates.filter(~c("mandate_key").is_in(used_mandates.implode()))
-    latest = new.sort("attempt").group_by("invoice_number", maintain_order=True).last()
+    latest = new.sort("attempt").group_by(key, maintain_order=True).last()
     blocked = latest.filter(c("status").is_in(DONE)).sort(ROW)["invoice_number"].to_list()
     return ImportPlan(new, int(f["_already"].sum()), mandates, newly["mandate_id"].to_list(),
                       blocked, issues)
@@ -225,10 +227,11 @@ def plan_import(typed: pl.DataFrame, ledger_transactions: pl.DataFrame, used_man
 def _with_attempts(new: pl.DataFrame, ledger_transactions: pl.DataFrame) -> pl.DataFrame:
     """Attempts continue the invoice's attempts in the ledger, in order of collection date."""
     c = pl.col
-    base = ledger_transactions.group_by("invoice_number").agg(c("attempt").max().alias("_base"))
-    order = pl.struct("collection_date", ROW).rank("ordinal").over("invoice_number").cast(pl.Int64)
-    return new.join(base, on="invoice_number", how="left", maintain_order="left").with_columns(
-        attempt=c("_base").fill_null(0) + order).drop("_base")
+    key = identity_key_expr(c("invoice_number")).alias("_key")
+    base = ledger_transactions.group_by(key).agg(c("attempt").max().alias("_base"))
+    order = pl.struct("collection_date", ROW).rank("ordinal").over("_key").cast(pl.Int64)
+    return new.with_columns(key).join(base, on="_key", how="left", maintain_order="left").with_columns(
+        attempt=c("_base").fill_null(0) + order).drop("_base", "_key")
 
 
 def _with_end_to_end_ids(new: pl.DataFrame, used: pl.Series) -> pl.DataFrame:
@@ -270,12 +273,13 @@ def amount_differences(imported: pl.DataFrame, invoices: pl.DataFrame) -> pl.Dat
     """Invoices the import has collected (latest row per invoice) that the invoices sheet
     has open for another amount: the import's columns plus `_invoice_row`, `open_cents`."""
     c = pl.col
-    latest = (imported.sort("collection_date").group_by("invoice_number", maintain_order=True).last()
+    key = identity_key_expr(c("invoice_number")).alias("_key")
+    latest = (imported.sort("collection_date").group_by(key, maintain_order=True).last()
               .filter(c("status").is_in(DONE)))
-    sheet = invoices.select(c(ROW).alias("_invoice_row"), "invoice_number",
+    sheet = invoices.select(c(ROW).alias("_invoice_row"), key,
                             c("amount_cents").alias("open_cents")).filter(c("open_cents").is_not_null())
-    return latest.join(sheet, on="invoice_number", how="inner").filter(
-        c("open_cents") != c("amount_cents"))
+    return latest.join(sheet, on="_key", how="inner").filter(
+        c("open_cents") != c("amount_cents")).drop("_key")
 
 
 def unknown_mandates(imported: pl.DataFrame, debtors: pl.DataFrame) -> pl.DataFrame:

@@ -29,6 +29,7 @@ from lxml import etree
 from incasso_sheets import ledger, messages, migrate
 from incasso_sheets.errors import CannotContinue
 from incasso_sheets.formats.xmlsafe import iterparse_safe, release, sniff_namespace
+from incasso_sheets.identity import identity_key_expr
 from incasso_sheets.issues import WARNING, Issue, Report, issue
 from incasso_sheets.money import format_cents
 from incasso_sheets.sepa import text
@@ -194,9 +195,9 @@ def run_import(req: ImportRequest) -> ImportResult:
     report.extend(compare_import(typed, sheet.where, debtors, invoices, req))
     if not report.valid:
         return result
-    ledger_path = settings.path.with_name(ledger.FILENAME)
+    ledger_path = ledger.path_for(settings)
     opener = ledger.Ledger.open_read_only if req.dry_run else ledger.Ledger.open
-    with opener(ledger_path) as led:
+    with opener(ledger_path, creditor_id=settings.creditor.creditor_id) as led:
         known, used = _ledger_state(led)
         plan = migrate.plan_import(typed, known, used, sheet.where)
         report.extend(plan.issues)
@@ -297,9 +298,11 @@ def collect_migration(led, collections: pl.DataFrame, checked) -> tuple[Migratio
         used = done["mandate_key"].unique().implode()
         from_import = (deb.typed.filter(pl.col("mandate_key").is_in(used)).sort(ROW)
                        .unique("mandate_key", keep="first", maintain_order=True)["mandate_id"].to_list())
-        latest = imported.group_by("invoice_number", maintain_order=True).last()
-        blocked = latest.filter(pl.col("status").is_in(migrate.DONE))["invoice_number"].implode()
-        invoices = inv.typed.filter(pl.col("invoice_number").is_in(blocked)).sort(ROW)["invoice_number"].to_list()
+        # (an invoice by its identity: identity.py)
+        key = identity_key_expr(pl.col("invoice_number"))
+        latest = imported.group_by(key.alias("_key"), maintain_order=True).last()
+        blocked = latest.filter(pl.col("status").is_in(migrate.DONE))["_key"].implode()
+        invoices = inv.typed.filter(key.is_in(blocked)).sort(ROW)["invoice_number"].to_list()
         amount_header = inv.mapping.found.get("amount", "Bedrag")
         for row, number, cents, open_cents in migrate.amount_differences(imported, inv.typed).select(
                 "_invoice_row", "invoice_number", "amount_cents", "open_cents").iter_rows():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 
 import polars as pl
 
@@ -36,6 +37,37 @@ TRANSACTION_SCHEMA: dict[str, pl.DataType] = {
     "invoice_number": pl.Utf8,       # for the journal and the ledger
     "debtor_id": pl.Utf8,
 }
+
+
+class TransactionStatus(StrEnum):
+    """Where a collected transaction stands: the one list the ledger's CHECK, its queries,
+    the selection's filters and `ledger check` are made from."""
+    COLLECTED = "collected"  # in a pain.008 the bank has not answered yet
+    SETTLED = "settled"      # paid out on the statement
+    REJECTED = "rejected"    # refused before settlement (pain.002, camt)
+    RETURNED = "returned"    # returned or refunded after settlement
+
+    @classmethod
+    def done(cls) -> tuple[TransactionStatus, ...]:
+        """The states in which the invoice counts as collected (never collected again)."""
+        return (cls.COLLECTED, cls.SETTLED)
+
+    @classmethod
+    def failed(cls) -> tuple[TransactionStatus, ...]:
+        """The states in which the invoice came back and may be collected again."""
+        return (cls.REJECTED, cls.RETURNED)
+
+
+class MandateStatus(StrEnum):
+    """A mandate's state in the ledger (sepa/reasons.py: a reason code's mandate effect)."""
+    ACTIVE = "active"
+    DEAD = "dead"          # cancelled, closed, deceased: stop for good
+    BLOCKED = "blocked"    # the account or the debtor blocks direct debits
+    DISPUTED = "disputed"  # the debtor objected: contact first
+
+    @classmethod
+    def inactive(cls) -> tuple[MandateStatus, ...]:
+        return (cls.DEAD, cls.BLOCKED, cls.DISPUTED)
 
 
 # One journal line (debit or credit) as the journal CSV and the ledger hold it.

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from incasso_sheets.ledger import Ledger
+from incasso_sheets.model import TransactionStatus
 
 OVERDUE_DAYS = 0  # the payout is booked on the collection date itself
 
@@ -53,10 +54,11 @@ def batch_statuses(led: Ledger, suspense: str, today: dt.date) -> list[BatchStat
     rows = led.conn.execute(
         """SELECT b.payment_info_id, b.message_id, b.collection_date, b.scheme, b.sequence_type, b.count,
                   b.total_cents,
-                  sum(t.status = 'settled'), sum(t.status = 'rejected'), sum(t.status = 'returned'),
+                  sum(t.status = ?), sum(t.status = ?), sum(t.status = ?),
                   EXISTS (SELECT 1 FROM journal j WHERE j.batch = b.payment_info_id AND j.event = 'payout')
            FROM blocks b LEFT JOIN transactions t ON t.payment_info_id = b.payment_info_id
-           GROUP BY b.payment_info_id ORDER BY b.collection_date, b.payment_info_id""").fetchall()
+           GROUP BY b.payment_info_id ORDER BY b.collection_date, b.payment_info_id""",
+        (TransactionStatus.SETTLED, TransactionStatus.REJECTED, TransactionStatus.RETURNED)).fetchall()
     out = []
     for pid, mid, day, scheme, seq, count, total, settled, rejected, returned, paid in rows:
         date = dt.date.fromisoformat(day)

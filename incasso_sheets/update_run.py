@@ -178,7 +178,8 @@ def _mandate_history(settings: Settings | None) -> pl.DataFrame | None:
     """The ledger's last collected values per mandate (read only; no ledger, no history)."""
     if settings is None or settings.path is None:
         return None
-    with ledger.Ledger.open_read_only(settings.path.with_name(ledger.FILENAME)) as led:
+    with ledger.Ledger.open_read_only(ledger.path_for(settings),
+                                     creditor_id=settings.creditor.creditor_id) as led:
         return ledger.load_mandates(led) if led is not None else None
 
 

@@ -201,12 +201,14 @@ def test_debtors_update_csv_keeps_the_users_values_and_its_log_is_safe(folder):
 
 # --- the helpers themselves -----------------------------------------------------------------
 
-@pytest.mark.parametrize("text", [LINK, "+31", "-5", "@SUM(A1)", "\t=1+1", "\r=1+1"])
+# "'=1" gets one quote more, so that reading it back takes off only the quote added
+# (tests/test_identity.py).
+@pytest.mark.parametrize("text", [LINK, "+31", "-5", "@SUM(A1)", "\t=1+1", "\r=1+1", "'=1"])
 def test_formula_safe_quotes_every_formula_start(text):
     assert formula_safe(text) == "'" + text
 
 
-@pytest.mark.parametrize("text", ["Jansen", "12,50", " =1", "'=1", "", "＝1"])
+@pytest.mark.parametrize("text", ["Jansen", "12,50", " =1", "'1", "", "＝1"])
 def test_formula_safe_leaves_other_text(text):
     assert formula_safe(text) == text
 

@@ -14,6 +14,7 @@ import pytest
 
 from incasso_sheets import ledger
 from incasso_sheets.errors import CannotContinue
+from incasso_sheets.identity import identity_key
 from incasso_sheets.ledger import Ledger, PlannedFile
 
 NOW = dt.datetime(2026, 11, 27, 10, 0)
@@ -271,12 +272,13 @@ def test_history_holds_the_sheets_invoices_and_the_ids_they_could_take(tmp_path,
         conn.execute("INSERT INTO blocks VALUES ('M-1', 'M', 'CORE', 'RCUR', '2026-12-01', 7, 7)")
         conn.executemany(
             "INSERT INTO transactions (end_to_end_id, payment_info_id, invoice_number, invoice_date, debtor_id, "
-            "amount_cents, attempt, status, reason_code) VALUES (?, 'M-1', ?, '2026-11-01', '10001', 1, ?, ?, ?)",
-            rows)
+            "amount_cents, attempt, status, reason_code, invoice_key) "
+            "VALUES (?, 'M-1', ?, '2026-11-01', '10001', 1, ?, ?, ?, ?)",
+            [(*row, identity_key(row[1])) for row in rows])
     with Ledger.open_read_only(tmp_path / "incasso.db") as led:
         history = ledger.load_history(led, pl.Series(["A", "X", "new", None, "A"]))
         again = ledger.load_history(led, pl.Series(["A"]))  # the temporary table is gone again
-    assert history.invoices.select("invoice_number", "last_attempt", "last_status", "last_reason",
+    assert history.invoices.select("last_invoice_number", "last_attempt", "last_status", "last_reason",
                                    "same_reason_count", "last_debtor_id").rows() == [
         ("A", 2, "returned", "AM04", 2, "10001")]
     assert history.invoices["last_invoice_date"].to_list() == [dt.date(2026, 11, 1)]

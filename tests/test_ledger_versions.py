@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import uuid
 from contextlib import closing
 from pathlib import Path
 from textwrap import dedent
@@ -16,6 +17,7 @@ from test_crash_matrix import CLEAR_NOW, COMMANDS, UPDATES, bank_files, incasso,
 
 from incasso_sheets import ledger
 from incasso_sheets.errors import CannotContinue
+from incasso_sheets.identity import identity_key
 from incasso_sheets.ledger import Ledger
 
 PAIN008 = "out/INCS-20261127-0001.pain008.xml"
@@ -86,9 +88,18 @@ def test_a_newer_ledger_is_refused_by_every_command_and_left_unchanged(newer, co
     assert all(p.stat().st_size == 0 for p in newer.glob("incasso.db-wal"))
 
 
+def version_0(db: Path) -> None:
+    """An SQLite file without a table: version 0. (An empty file of 0 bytes is refused:
+    tests/test_identity.py.)"""
+    with closing(sqlite3.connect(db)) as conn:
+        conn.execute("CREATE TABLE scratch (x)")
+        conn.execute("DROP TABLE scratch")
+    assert db.stat().st_size > 0
+
+
 def test_an_empty_file_is_version_0_and_becomes_the_current_schema(tmp_path):
     db = tmp_path / "incasso.db"
-    db.write_bytes(b"")
+    version_0(db)
     with Ledger.open(db) as led:
         assert led.next_run_id() == 1
     assert version(db) == str(ledger.SCHEMA_VERSION)
@@ -96,7 +107,7 @@ def test_an_empty_file_is_version_0_and_becomes_the_current_schema(tmp_path):
 
 def test_status_upgrades_an_older_ledger_before_reading_it(tmp_path):
     folder = prepare(tmp_path)
-    (folder / "incasso.db").write_bytes(b"")  # version 0
+    version_0(folder / "incasso.db")
     done = incasso(folder, ["status", "--format", "json"], NOW)
     assert done.exit_code == 0, done.output
     assert done.stdout == "[]\n"
@@ -203,21 +214,39 @@ def schema_of(db: Path) -> list[tuple]:
         return conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name").fetchall()
 
 
-def test_version_2_writes_the_status_check_as_comparisons(tmp_path, monkeypatch):
+def older_ledger(collected: Path, folder: Path, monkeypatch, schema: int) -> Path:
+    """`folder` with the sheets of `collected` and a ledger of schema version `schema`
+    holding the rows of `collected`'s ledger (its one collect run), as that version held
+    them: the columns later versions added are left out."""
+    shutil.copytree(collected, folder, ignore=shutil.ignore_patterns("incasso.db*"))
+    db = folder / "incasso.db"
+    with monkeypatch.context() as older:
+        older.setattr(ledger, "SCHEMA_VERSION", schema)
+        older.setattr(ledger, "_MIGRATIONS", {v: ledger._MIGRATIONS[v] for v in range(1, schema + 1)})
+        with Ledger.open(db):
+            pass
+    with closing(sqlite3.connect(db)) as conn:
+        conn.execute("ATTACH ? AS src", (str(collected / "incasso.db"),))
+        for (table,) in conn.execute("SELECT name FROM main.sqlite_master WHERE type = 'table' "
+                                     "AND name != 'meta'").fetchall():
+            columns = ", ".join(r[1] for r in conn.execute(f"PRAGMA main.table_info({table})"))
+            conn.execute(f"INSERT INTO main.{table} (rowid, {columns}) SELECT rowid, {columns} FROM src.{table}")
+        conn.commit()
+    assert version(db) == str(schema)
+    return db
+
+
+def test_version_2_writes_the_status_check_as_comparisons(collected, tmp_path, monkeypatch):
     """A ledger made by version 1 gets the same transactions table as a new ledger, with every
     row and rowid kept, and the status CHECK still refuses what it refused."""
-    with monkeypatch.context() as v1:
-        v1.setattr(ledger, "SCHEMA_VERSION", 1)
-        v1.setattr(ledger, "_MIGRATIONS", {1: ledger._SCHEMA_V1})
-        folder = prepare(tmp_path / "books")
-        done = incasso(folder, COMMANDS["collect"][1], NOW)
-        assert done.exit_code == 0, done.output
-    db = folder / "incasso.db"
-    assert version(db) == "1"
+    db = older_ledger(collected, tmp_path / "books", monkeypatch, 1)
+    folder = db.parent
     with closing(sqlite3.connect(db)) as conn:
         before = conn.execute("SELECT rowid, * FROM transactions ORDER BY rowid").fetchall()
     assert "status IN (" in dict((r[1], r[3]) for r in schema_of(db))["transactions"]
 
+    monkeypatch.setattr(ledger, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(ledger, "_MIGRATIONS", {v: ledger._MIGRATIONS[v] for v in (1, 2)})
     with Ledger.open(db):
         pass
     assert version(db) == "2"
@@ -230,5 +259,37 @@ def test_version_2_writes_the_status_check_as_comparisons(tmp_path, monkeypatch)
         with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
             conn.execute("UPDATE transactions SET status = 'paid'")
         conn.execute("UPDATE transactions SET status = 'settled'")  # an allowed value passes
+    monkeypatch.undo()  # and on to the current version
     checked = incasso(folder, ["ledger", "check"], NOW)
+    assert checked.stdout == "Ledger OK: 2 messages, 3 batches, 4 transactions\n"
+
+
+def test_version_3_keys_every_invoice_and_gives_the_ledger_an_id(collected, tmp_path, monkeypatch):
+    """A ledger of version 2 gets the invoice identity of every transaction (indexed), an id
+    of its own, and its creditor from the settings of the first run that writes."""
+    db = older_ledger(collected, tmp_path / "books", monkeypatch, 2)
+    with closing(sqlite3.connect(db)) as conn:
+        before = conn.execute("SELECT rowid, * FROM transactions ORDER BY rowid").fetchall()
+    with Ledger.open(db) as led:
+        assert led.creditor_id is None  # not known yet: no settings were given
+        ledger_id = led.ledger_id
+    assert version(db) == "3"
+    assert uuid.UUID(ledger_id).version == 4
+    with Ledger.open(tmp_path / "new.db") as new:
+        assert new.ledger_id != ledger_id
+    assert schema_of(db) == schema_of(tmp_path / "new.db")
+    with closing(sqlite3.connect(db)) as conn:
+        after = conn.execute("SELECT rowid, * FROM transactions ORDER BY rowid").fetchall()
+        plan = conn.execute("EXPLAIN QUERY PLAN SELECT * FROM transactions WHERE invoice_key = ?",
+                            ("x",)).fetchall()
+    assert [row[:-1] for row in after] == before  # every row and rowid kept
+    assert [row[-1] for row in after] == [identity_key(row[3]) for row in before]
+    assert "transactions_invoice_key" in str(plan)
+
+    again = incasso(db.parent, COMMANDS["collect"][1], NOW)
+    assert again.exit_code == 0, again.output
+    assert again.stdout.endswith("Nothing to collect.\n")
+    with Ledger.open_read_only(db) as led:
+        assert (led.ledger_id, led.creditor_id) == (ledger_id, "NL69ZZZ123456780000")
+    checked = incasso(db.parent, ["ledger", "check"], NOW)
     assert checked.stdout == "Ledger OK: 2 messages, 3 batches, 4 transactions\n"

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from incasso_sheets.collect.remittance import remittance_columns
+from incasso_sheets.identity import identity_key_expr
+from incasso_sheets.model import MandateStatus, TransactionStatus
 from incasso_sheets.sepa import reasons, sequence
 from incasso_sheets.sepa.calendar import TargetCalendar
 from incasso_sheets.sepa.identifiers import SEPA_NON_EEA
@@ -21,7 +23,8 @@ from incasso_sheets.sheets.read import ROW
 # Helper columns of the history joins and of the reason: not needed once the reason is known.
 DECIDED_COLUMNS = ("_inv_bad", "_deb_bad", "last_batch", "last_reason", "last_iban", "last_mandate_id",
                    "same_reason_count", "mandate_status", "mandate_status_reason", "mandate_used_up",
-                   "_wanted", "_detail", "last_debtor_id", "last_invoice_date")
+                   "_wanted", "_detail", "last_debtor_id", "last_invoice_date", "invoice_key",
+                   "last_invoice_number")
 # Debtor columns that no skip rule looks at: joined after the selection (see below).
 LATE_DEBTOR_COLUMNS = ("name", "bic", "street", "postcode", "city", "country", "email")
 ADDRESS_COLUMNS = ("street", "postcode", "city", "country")
@@ -29,12 +32,14 @@ ADDRESS_COLUMNS = ("street", "postcode", "city", "country")
 HISTORY_HELPERS = ("k_mandate_id", "k_iban", "k_last", "k_used", "d_mandate_key", "d_mandate_id", "d_iban",
                    "d_mandate_date", "d_last")
 # The history that tells an invoice was collected before (and is the same invoice).
-EARLIER_HISTORY = ("last_status", "last_batch", "last_debtor_id", "last_invoice_date")
+EARLIER_HISTORY = ("last_status", "last_batch", "last_debtor_id", "last_invoice_date", "last_invoice_number")
 MANDATE_EXPIRY_MONTHS = 36  # EPC rulebook: unused for 36 months after the last collection
-INACTIVE = ("dead", "blocked", "disputed")
+INACTIVE = tuple(MandateStatus.inactive())
 
-HISTORY_INVOICES = {"invoice_number": pl.Utf8, "last_attempt": pl.Int64, "last_status": pl.Utf8,
-                    "last_batch": pl.Utf8, "last_reason": pl.Utf8, "last_iban": pl.Utf8,
+# Keyed by invoice identity (identity.identity_key); last_invoice_number is the spelling
+# the ledger knows it by.
+HISTORY_INVOICES = {"invoice_key": pl.Utf8, "last_invoice_number": pl.Utf8, "last_attempt": pl.Int64,
+                    "last_status": pl.Utf8, "last_batch": pl.Utf8, "last_reason": pl.Utf8, "last_iban": pl.Utf8,
                     "last_mandate_id": pl.Utf8, "same_reason_count": pl.Int64,
                     "last_debtor_id": pl.Utf8, "last_invoice_date": pl.Date}
 HISTORY_MANDATES = {"mandate_key": pl.Utf8, "mandate_id": pl.Utf8, "debtor_id": pl.Utf8,
@@ -126,13 +131,15 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
     # The debtors whose row (the first with their number) has an error.
     bad_debtors = deb.filter(c("_debtor_row").is_in(bad_deb.implode()))["debtor_id"]
     f = invoices.with_columns(
+        invoice_key=identity_key_expr(c("invoice_number")),
         _inv_bad=c(ROW).is_in(bad_inv.implode()),
         _deb_bad=c("debtor_id").is_in(bad_debtors.implode()).fill_null(False),
     )
     # The history in two steps: first what shows an invoice was collected before, so that
     # those invoices leave (below) before the debtors and the rest are joined on.
     # (maintain_order: the sheet's order is the files' order, whatever polars' default.)
-    f = f.join(history.invoices.select("invoice_number", *EARLIER_HISTORY), on="invoice_number", how="left",
+    # An invoice is known by its identity: `inv-1` in the sheet is `INV-0001` in the ledger.
+    f = f.join(history.invoices.select("invoice_key", *EARLIER_HISTORY), on="invoice_key", how="left",
                maintain_order="left")
     # An invoice number the ledger knows for another invoice (another invoice date, or
     # another debtor where the dates do not say it is the same one): numbering that
@@ -140,7 +147,10 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
     same_date = c("last_invoice_date") == c("invoice_date")
     reused = ((c("last_invoice_date") != c("invoice_date")).fill_null(False)
               | ((c("last_debtor_id") != c("debtor_id")).fill_null(False) & ~same_date.fill_null(False)))
-    done = c("last_status").is_in(["collected", "settled"]).fill_null(False)
+    # Collected before: every state but the two that bring an invoice back. A status the
+    # ledger should not hold (`ledger check` reports it) is never taken for "collect again".
+    failed = c("last_status").is_in(list(TransactionStatus.failed())).fill_null(False)
+    done = c("last_status").is_not_null() & ~failed
     # The reasons to skip an invoice, first one first.
     first_reasons = [
         (c("_inv_bad"), "invoice-invalid-skipped"),
@@ -153,9 +163,14 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
     # a second run of the same sheets would carry a million of them through every join.
     # (The first five reasons need only the invoices and the history joined so far.)
     earlier = f.select(done & ~pl.any_horizontal(cond.fill_null(False) for cond, _ in first_reasons)).to_series()
+    # Collected under another spelling: the warning names the ledger's spelling too.
+    spelled = c("last_invoice_number") != c("invoice_number")
     collected_before = f.filter(earlier).select(
-        c(ROW), c("invoice_number"), pl.lit("invoice-already-collected").alias("code"),
-        c("last_batch").alias("detail"))
+        c(ROW), c("invoice_number"),
+        pl.when(spelled).then(pl.lit("invoice-already-collected-as"))
+        .otherwise(pl.lit("invoice-already-collected")).alias("code"),
+        pl.when(spelled).then(pl.concat_str([c("last_invoice_number"), c("last_batch")], separator=" in batch "))
+        .otherwise(c("last_batch")).alias("detail"))
     if collected_before.height:  # (a filter that keeps every row still copies them all)
         f = f.filter(~earlier)
     del earlier
@@ -163,7 +178,7 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
     # only what the rules below use is joined onto the invoices.
     with_history = history_columns(deb.drop(late), history).drop(HISTORY_HELPERS)
     f = f.join(with_history, on="debtor_id", how="left", maintain_order="left")
-    f = f.join(history.invoices.drop(EARLIER_HISTORY), on="invoice_number", how="left", maintain_order="left")
+    f = f.join(history.invoices.drop(EARLIER_HISTORY), on="invoice_key", how="left", maintain_order="left")
     cal = options.calendar
     if options.fixed_date is not None:
         wanted = pl.lit(options.fixed_date)
@@ -176,7 +191,6 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
                          schema={"_wanted": pl.Date, "collection_date": pl.Date})
     f = f.join(moved, on="_wanted", how="left", maintain_order="left")
     expired_after = c("last_collection_date").dt.offset_by(f"{MANDATE_EXPIRY_MONTHS}mo")
-    failed = c("last_status").is_in(["rejected", "returned"]).fill_null(False)
     codes = {code: (r.retry, r.max_retries) for code, r in reasons.REASONS.items()}
     retry_class = c("last_reason").replace_strict(
         {k: v[0] for k, v in codes.items()}, default=reasons.STOP, return_dtype=pl.Utf8)
@@ -266,7 +280,7 @@ def _debtor_texts(deb: pl.DataFrame, late: list[str]) -> pl.DataFrame:
 def _with_end_to_end_ids(frame: pl.DataFrame, used: pl.Series) -> pl.DataFrame:
     """EndToEndId = invoice number, plus `-n` for the n-th attempt; never one used before."""
     c = pl.col
-    rejected = c("last_status").is_in(["rejected", "returned"]).fill_null(False)
+    rejected = c("last_status").is_in(list(TransactionStatus.failed())).fill_null(False)
     f = frame.with_columns(attempt=pl.when(rejected).then(c("last_attempt") + 1).otherwise(pl.lit(1, pl.Int64)))
     f = f.with_columns(end_to_end_id=pl.when(c("attempt") == 1).then(c("invoice_number")).otherwise(
         pl.concat_str([c("invoice_number"), pl.lit("-"), c("attempt").cast(pl.Utf8)])))

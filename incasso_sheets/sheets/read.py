@@ -46,6 +46,7 @@ from pathlib import Path
 import polars as pl
 
 from incasso_sheets.errors import CannotContinue
+from incasso_sheets.formats.safe_text import formula_unquote_expr
 from incasso_sheets.issues import WARNING, Issue, issue
 
 ROW = "_row"
@@ -188,9 +189,21 @@ def _read_csv(path: Path) -> RawSheet:
             frame = pl.read_csv(io.BytesIO(source), truncate_ragged_lines=True, **options)
     except (pl.exceptions.PolarsError, csv.Error) as exc:
         raise CannotContinue("file-unreadable", path=path, reason=str(exc).splitlines()[0]) from exc
+    frame = _formula_unquoted(frame)
     issues = _ragged_rows(path, lambda: sniff_csv(data)[1], dialect.separator, frame, too_long)
     issues += _repeated_headers(_csv_header(head, dialect.separator), frame.columns)
     return _finish(path, path.stem, frame, frozenset(), dialect, issues)
+
+
+def _formula_unquoted(frame: pl.DataFrame) -> pl.DataFrame:
+    """Each cell as it was meant before a CSV writer made it formula-safe: the quote
+    `safe_text.formula_safe` puts before `=`, `+`, `-`, `@`, tab or CR is taken off again
+    (the tool's own `reopened-invoices.csv` holds invoice `-0003` as `'-0003`). Only the
+    columns with a cell that starts with a quote are touched."""
+    quoted = [name for name in frame.columns if frame[name].str.starts_with("'").any()]
+    if not quoted:
+        return frame
+    return frame.with_columns(formula_unquote_expr(pl.col(name)) for name in quoted)
 
 
 def _csv_header(text: str, separator: str) -> list[str] | None:

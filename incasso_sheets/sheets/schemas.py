@@ -12,6 +12,7 @@ import datetime as dt
 import polars as pl
 
 from incasso_sheets import money
+from incasso_sheets.identity import identity_key_expr
 from incasso_sheets.issues import WARNING
 from incasso_sheets.sepa import identifiers, text
 from incasso_sheets.sheets import parse
@@ -218,7 +219,8 @@ def prepare_invoices(frame: pl.DataFrame, known_debtors: pl.Series,
         _currency=parse.text("currency").str.to_uppercase().fill_null("EUR"),
         _description=parse.text("description"),
     )
-    f = parse.with_first_rows(f, _number_first=pl.col("_number"))
+    # One invoice identity: `INV-0001` and `inv-1` are the same number (identity.py).
+    f = parse.with_first_rows(f, _number_first=identity_key_expr(pl.col("_number")))
     return f.with_columns(
         _debtor_known=pl.col("_debtor").is_in(known_debtors.drop_nulls().implode()),
         _description_sepa=pl.Series(text.sanitise_series(f["_description"])),
