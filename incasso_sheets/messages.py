@@ -836,6 +836,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "step-merge": ("Merging and checking", "Samenvoegen en controleren"),
     "step-write-sheet": ("Writing the debtors sheet", "Debiteurenbestand schrijven"),
     "step-write-report": ("Writing the marked copy", "Gemarkeerde kopie schrijven"),
+    # --- update-rows (issue 20) ---
+    "update-row-moved": (
+        "{path} changed after it was read: row {row} no longer holds debtor {expected} "
+        "(it holds '{found}'); nothing was written. Run the update again",
+        "{path} is gewijzigd nadat het gelezen is: rij {row} bevat niet meer debiteur {expected} "
+        "(er staat '{found}'); er is niets geschreven. Voer de wijziging opnieuw uit",
+    ),
+    "update-sheet-changed": (
+        "{path} changed while the update ran; nothing was written. Run the update again",
+        "{path} is gewijzigd terwijl de wijziging liep; er is niets geschreven. "
+        "Voer de wijziging opnieuw uit",
+    ),
 }
 
 
