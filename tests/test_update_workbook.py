@@ -125,6 +125,22 @@ def values(path: Path, row: int, first_col: int = 1, count: int = len(HEADERS)) 
 
 # --- the right row ----------------------------------------------------------------------------
 
+def test_fastexcel_counts_header_row_from_row_1_and_0_from_the_first_filled_row(folder):
+    """What sheets.read relies on: `header_row=n` (n >= 1) is row n + 1 of the sheet, empty
+    rows above included; 0 is the first row that holds a value; the rows after the header
+    come one per sheet row, empty ones too."""
+    import fastexcel
+
+    workbook(Path("deb.xlsx"), first_row=3, gap_after=0)
+    reader = fastexcel.read_excel("deb.xlsx")
+    for header_row in (0, 2):
+        frame = reader.load_sheet("Debiteuren", header_row=header_row, dtypes="string").to_polars()
+        assert frame.columns[:2] == ["Debiteurnummer", "Naam"]
+        assert frame["Debiteurnummer"].to_list() == ["10001", None, "10002", "10003", "10004"]
+    first = reader.load_sheet("Debiteuren", header_row=3, dtypes="string").to_polars()
+    assert first.columns[:2] == ["10001", "Jansen"]
+
+
 def test_every_edit_lands_in_its_own_row_below_empty_and_formatted_rows(folder):
     workbook(Path("deb.xlsx"), first_row=3, gap_after=1)  # rows 4, 5, (6 empty), 7, 8
     write("upd.csv", """
@@ -203,16 +219,30 @@ def at_point(monkeypatch, wanted: str, action) -> None:
     monkeypatch.setattr(faults, "point", point)
 
 
-def test_a_row_that_no_longer_holds_its_debtor_stops_the_update(folder, monkeypatch):
-    workbook(Path("deb.xlsx"), first_row=3)
+def test_a_repeated_header_is_reported_at_the_header_row_and_its_column(folder):
+    workbook(Path("deb.xlsx"), first_row=3, first_col=2, headers=[*HEADERS, "Naam"])
+    write("inv.csv", "Factuurnummer;Debiteurnummer;Factuurdatum;Vervaldatum;Bedrag\n")
+    result = api.check(Path("deb.xlsx"), Path("inv.csv"), dt.date(2026, 11, 27))
+    (repeated,) = [i for i in result.report.issues if i.code == "column-repeated"]
+    assert repeated.row == 3 and dict(repeated.params) == {
+        "first": "C", "header": "Naam", "letter": "I"}
+
+
+@pytest.mark.parametrize("as_number", [False, True])
+def test_a_row_that_no_longer_holds_its_debtor_stops_the_update(folder, monkeypatch, as_number):
+    rows = [[int(r[0]) if as_number else r[0], *r[1:]] for r in DEBTORS]
+    workbook(Path("deb.xlsx"), first_row=3, rows=rows)
+
+    def sort_rows() -> None:
+        workbook(Path("deb.xlsx"), first_row=3, rows=sorted(rows, key=lambda r: r[1]))
     write("upd.csv", "Debiteurnummer;IBAN\n10001;NL39RABO0300065264\n")
-    at_point(monkeypatch, "after-reading", lambda: sorted_by_name(Path("deb.xlsx"), 3))
+    at_point(monkeypatch, "after-reading", sort_rows)
     result = update("deb.xlsx", "upd.csv", "-o", "deb.xlsx")
     assert result.exit_code == 3
     assert result.output.endswith(
         "incasso: deb.xlsx changed after it was read: row 4 no longer holds debtor 10001 "
         "(it holds '10003'); nothing was written. Run the update again\n")
-    assert values(Path("deb.xlsx"), 6)[:3] == ["10001", "Jansen", "NL91ABNA0417164300"]
+    assert values(Path("deb.xlsx"), 6)[1:3] == ["Jansen", "NL91ABNA0417164300"]
     assert sorted(p.name for p in folder.iterdir()) == ["deb.xlsx", "upd.csv"]
 
 

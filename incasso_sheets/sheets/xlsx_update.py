@@ -468,6 +468,7 @@ def _use_vocabulary(by_row: dict[int, dict[int, Edit]], lists, meaning: Meaning 
     """Edits in a column with a dropdown take the dropdown's spelling of their value."""
     if not lists or meaning is None:
         return
+    spelled: dict[tuple, str] = {}
     for row, row_edits in by_row.items():
         for col, edit in row_edits.items():
             if edit.text is None or edit.kind is None:
@@ -476,7 +477,10 @@ def _use_vocabulary(by_row: dict[int, dict[int, Edit]], lists, meaning: Meaning 
             allowed = next((values for where, values in lists
                             if any(a.holds(col, at) for a in where)), None)
             if allowed and edit.text not in allowed:
-                row_edits[col] = replace(edit, text=_spelling(edit.text, edit.kind, allowed, meaning))
+                key = (edit.text, edit.kind, tuple(allowed))
+                if key not in spelled:
+                    spelled[key] = _spelling(edit.text, edit.kind, allowed, meaning)
+                row_edits[col] = replace(edit, text=spelled[key])
 
 
 def _spelling(text: str, kind: str, allowed: list[str], meaning: Meaning) -> str:
@@ -508,6 +512,8 @@ def _read_column_styles(head: bytes, info: _Sheet) -> None:
 
 
 def _unescape(raw: bytes) -> str:
+    if b"&" not in raw:
+        return raw.decode()
     return _parse(b"<t>" + raw + b"</t>").text or ""
 
 
