@@ -25,6 +25,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 
 import polars as pl
 
@@ -147,13 +148,20 @@ class Fingerprint:
 
 
 def fingerprint(path: Path) -> Fingerprint | None:
-    """Size, modification time and SHA-256 of a file; None when it cannot be read."""
+    """Size, modification time and SHA-256 of a regular file; None for anything else or
+    what cannot be read (opened without blocking: a FIFO must not hang the run)."""
     try:
-        with open(path, "rb") as fh:
-            stat = os.fstat(fh.fileno())
-            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
+    with open(fd, "rb") as fh:
+        stat = os.fstat(fd)
+        if not S_ISREG(stat.st_mode):
+            return None
+        try:
+            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        except OSError:
+            return None
     return Fingerprint(stat.st_size, stat.st_mtime_ns, digest)
 
 

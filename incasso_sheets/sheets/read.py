@@ -285,11 +285,11 @@ def _read_xlsx(path: Path, sheet: str | None, prefer: tuple[str, ...], limits: L
         reader = fastexcel.read_excel(str(path))
         # fastexcel's header_row counts from the sheet's first row (0 = row 1), except that 0
         # means "the first row that holds a value"; both are the header row found here.
-        loaded = reader.load_sheet(name, header_row=header.row - 1, schema_sample_rows=None,
-                                   dtype_coercion="coerce")
-        frame = loaded.to_polars()
-        numbers = _column_numbers(header, [c.column_name_from == "looked_up"
-                                           for c in loaded.available_columns()])
+        frame = reader.load_sheet(name, header_row=header.row - 1, schema_sample_rows=None,
+                                  dtype_coercion="coerce").to_polars()
+        # (fastexcel's available_columns() says which names it made up, but costs a
+        # second pass over the sheet; its made-up names are __UNNAMED__<position>.)
+        numbers = _column_numbers(header, [_MADE_UP.match(c) is None for c in frame.columns])
         written = _written_headers(reader, name, frame.columns, header.row)
     except Exception as exc:  # fastexcel raises its own hierarchy for broken workbooks
         raise CannotContinue("file-unreadable", path=path, reason=_first_line(exc)) from exc
@@ -338,6 +338,7 @@ def _column_numbers(header: HeaderRow, named: list[bool]) -> tuple[int, ...]:
 
 
 _RENAMED = re.compile(r"^(.*)_\d+$")
+_MADE_UP = re.compile(r"^__UNNAMED__\d+$")
 
 
 def _written_headers(reader, name: str, headers: list[str], header_row: int) -> list[str] | None:
