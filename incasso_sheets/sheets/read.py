@@ -1,7 +1,12 @@
 """Read an .xlsx or .csv sheet into a polars frame of text plus the Excel row numbers.
 
 Every column arrives as text (Utf8) so that checks can show the value exactly as the user
-typed it; `_row` holds the row number Excel shows (header = row 1). Workbook cells that
+typed it; `_row` holds the row number Excel shows. In a workbook the header is the first
+row that holds a value, and its row and the column of each header are taken from the
+sheet's XML (sheets.xlsx_rows), so empty or formatted rows above the table, and empty
+columns before it, shift nothing (`RawSheet.header_row`, `column_number`). fastexcel is
+told that row: with `header_row=n` it reads row n + 1 of the sheet as the header and
+every row after it, empty ones included (tests/test_update_workbook.py pins this). Workbook cells that
 are numbers are written as plain decimals rounded to 15 significant digits, which is what
 Excel displays (so 0.1 + 0.2 reads as 0.3); their headers are listed in
 `numeric_columns` so amounts in them are never taken for thousands separators. Date cells

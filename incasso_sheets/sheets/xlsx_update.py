@@ -185,14 +185,16 @@ def write_updated_copy(source: Path, target: Path, sheet: str, headers: list[str
 def _formulas_refer_to(zin, book_rels, part: str, sheet: str, xml: bytes, book_xml: bytes,
                        prefix: bytes) -> bool:
     """Whether a formula may depend on a cell of the changed sheet: one in the sheet
-    itself, one in another sheet naming it, or a defined name over it."""
-    if keep.has_formula(xml, prefix) or keep.refers_to(book_xml, sheet):
+    itself, one in another sheet naming it, or any formula when a defined name covers
+    cells of the sheet (the formula may use the name)."""
+    if keep.has_formula(xml, prefix):
         return True
+    named = keep.refers_to(book_xml, sheet)
     names = set(zin.namelist())
     for rel_type, other in book_rels:
-        if other != part and other in names and rel_type.endswith(("/worksheet", "/chartsheet")):
+        if other != part and other in names and rel_type.endswith("/worksheet"):
             data = zin.read(other)
-            if keep.refers_to(data, sheet):
+            if keep.refers_to(data, sheet) or (named and keep.has_formula(data, prefix_of(data[:4096]))):
                 return True
     return False
 
