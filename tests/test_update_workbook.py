@@ -81,8 +81,15 @@ def workbook(path: Path, *, first_row: int = 1, first_col: int = 1, rows=DEBTORS
                 cell.number_format = "@"
         if gap_after is not None and n == gap_after:
             r += 1
-    wb.save(path)
+    save(wb, path)
     return wb
+
+
+def save(wb, path) -> None:
+    """Save as Excel does: openpyxl asks for recalculation on open in every workbook it
+    writes, Excel only in one that needs it."""
+    wb.save(path)
+    patch_part(Path(path), "xl/workbook.xml", lambda xml: xml.replace(b' fullCalcOnLoad="1"', b""))
 
 
 def patch_part(path: Path, name: str, change) -> None:
@@ -141,8 +148,10 @@ def test_fastexcel_counts_header_row_from_row_1_and_0_from_the_first_filled_row(
     assert first.columns[:2] == ["10001", "Jansen"]
 
 
-def test_every_edit_lands_in_its_own_row_below_empty_and_formatted_rows(folder):
-    workbook(Path("deb.xlsx"), first_row=3, gap_after=1)  # rows 4, 5, (6 empty), 7, 8
+@pytest.mark.parametrize(("first_row", "first_col"), [(1, 1), (3, 1), (6, 3)])
+def test_every_edit_lands_in_its_own_row_below_empty_and_formatted_rows(folder, first_row, first_col):
+    workbook(Path("deb.xlsx"), first_row=first_row, first_col=first_col, gap_after=1)
+    data_rows = [first_row + n for n in (1, 2, 4, 5)]  # an empty row after the second debtor
     write("upd.csv", """
         Debiteurnummer;E-mail;Naam
         10003;nieuw3@example.com;Bakker 3
@@ -154,12 +163,15 @@ def test_every_edit_lands_in_its_own_row_below_empty_and_formatted_rows(folder):
     assert result.exit_code == 0, result.output
     assert_whole(Path("new.xlsx"))
     ws = openpyxl.load_workbook("new.xlsx")["Debiteuren"]
-    landed = {ws.cell(r, 1).value: (ws.cell(r, 2).value, ws.cell(r, 7).value) for r in (4, 5, 7, 8)}
+    c = first_col
+    landed = {ws.cell(r, c).value: (ws.cell(r, c + 1).value, ws.cell(r, c + 6).value) for r in data_rows}
     assert landed == {
         "10001": ("Jansen 1", "nieuw1@example.com"), "10002": ("Pietersen 2", "nieuw2@example.com"),
         "10003": ("Bakker 3", "nieuw3@example.com"), "10004": ("De Vries 4", "nieuw4@example.com")}
-    assert [ws.cell(r, c).value for r in (1, 2, 6) for c in range(1, 8)] == [None] * 21
-    assert ws["A2"].fill.fgColor.rgb == "00FFFF00"  # the formatted row above stays as it was
+    empty = [*range(1, first_row), first_row + 3]
+    assert [ws.cell(r, k).value for r in empty for k in range(1, c + 7)] == [None] * (len(empty) * (c + 6))
+    if first_row > 1:  # the formatted row above stays as it was
+        assert ws.cell(first_row - 1, c).fill.fgColor.rgb == "00FFFF00"
 
 
 def test_an_added_debtor_goes_below_the_last_row_when_the_table_starts_lower(folder):
@@ -338,7 +350,7 @@ def test_a_mailto_link_follows_the_new_address_and_a_cleared_one_goes(folder):
     for r in range(2, 6):
         ws.cell(r, 7).hyperlink = f"mailto:{ws.cell(r, 7).value}"
     ws["B2"].hyperlink = "https://example.com/jansen"
-    wb.save("deb.xlsx")
+    save(wb, "deb.xlsx")
     write("upd.csv", "Debiteurnummer;E-mail;Naam\n10001;nieuw@example.com;Jansen-Smit\n10003;-;\n")
     assert update("deb.xlsx", "upd.csv", "-o", "new.xlsx").exit_code == 0
     assert_whole(Path("new.xlsx"))
@@ -361,7 +373,7 @@ def test_new_rows_are_visible_and_inside_validations_formatting_names_and_comput
     ws.conditional_formatting.add("C2:C5", CellIsRule(operator="equal", formula=['""'],
                                                       fill=PatternFill("solid", fgColor="FF0000")))
     wb.defined_names["Rekeningen"] = DefinedName("Rekeningen", attr_text="Debiteuren!$C$2:$C$5")
-    wb.save("deb.xlsx")
+    save(wb, "deb.xlsx")
     write("upd.csv", """
         Debiteurnummer;Naam;IBAN;Automatische incasso;Machtigingskenmerk;Datum machtiging
         10009;Nieuw Lid;NL39RABO0300065264;yes;MDT-9;20-11-2026
@@ -390,7 +402,7 @@ def test_values_take_the_sheets_spelling_date_form_and_iban_style(folder):
         rule = DataValidation(type="list", formula1=formula)
         ws.add_data_validation(rule)
         rule.add(cells)
-    wb.save("deb.xlsx")
+    save(wb, "deb.xlsx")
     write("upd.csv", """
         Debiteurnummer;Automatische incasso;Type incasso;Datum machtiging;IBAN
         10001;no;Zakelijk;20-11-2026;nl58 bunq 0593 4954 61
@@ -417,7 +429,9 @@ def test_an_iban_goes_into_a_compact_column_compact_and_in_capitals(folder):
 def test_a_formula_on_another_sheet_asks_for_recalculation(folder):
     wb = workbook(Path("deb.xlsx"))
     wb.create_sheet("Totaal")["A1"] = "=COUNTA(Debiteuren!A2:A100)"
-    wb.save("deb.xlsx")
+    save(wb, "deb.xlsx")
     write("upd.csv", "Debiteurnummer;Naam\n10001;Jansen-Smit\n")
     assert update("deb.xlsx", "upd.csv", "-o", "new.xlsx", "--sheet", "Debiteuren").exit_code == 0
+    with zipfile.ZipFile("deb.xlsx") as before:
+        assert b"fullCalcOnLoad" not in before.read("xl/workbook.xml")
     assert b'<calcPr calcId="124519" fullCalcOnLoad="1"/>' in assert_whole(Path("new.xlsx"))["xl/workbook.xml"]
