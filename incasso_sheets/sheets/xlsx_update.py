@@ -35,21 +35,31 @@ dropped (Excel rebuilds it).
 from __future__ import annotations
 
 import datetime as dt
-import posixpath
 import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from lxml import etree
-from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils import get_column_letter
 
 from incasso_sheets.errors import CannotContinue
-from incasso_sheets.formats.xmlsafe import parser as safe_parser
 from incasso_sheets.sheets import xlsx_keep as keep
 from incasso_sheets.sheets.read import excel_number_text
+from incasso_sheets.sheets.xlsx_package import (
+    calc_chain,
+    clone,
+    date_styles,
+    epoch,
+    external_targets,
+    parse,
+    relationships,
+    rels_of,
+    shared_strings,
+    sheet_part,
+    without,
+    workbook_part,
+)
 from incasso_sheets.sheets.xlsx_rows import (
     attrs as _attrs,
 )
@@ -61,9 +71,6 @@ from incasso_sheets.sheets.xlsx_rows import (
     row_pattern,
 )
 
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 KIND_SAMPLE_ROWS = 2000   # rows looked at to tell what a column holds
 DEFAULT_DATE_FORMAT_ID = 14
 
@@ -135,24 +142,24 @@ def write_updated_copy(source: Path, target: Path, sheet: str, headers: list[str
     layout = layout or Layout(1, {h: i for i, h in enumerate(headers, 1)})
     with zipfile.ZipFile(source) as zin:
         names = set(zin.namelist())
-        book = _workbook_part(zin)
-        book_rels = _relationships(zin, book)
-        part = _sheet_part(zin, book, sheet, source)
-        info = _Sheet(b"", _date_styles(zin, book_rels), _epoch(zin, book))
+        book = workbook_part(zin)
+        book_rels = relationships(zin, book)
+        part = sheet_part(zin, book, sheet, source)
+        info = _Sheet(b"", date_styles(zin, book_rels), epoch(zin, book))
         xml = zin.read(part)
 
         def shared(wanted: set[int]) -> dict[int, str]:
-            return _shared_strings(zin, book_rels, wanted)
+            return shared_strings(zin, book_rels, wanted)
 
-        sheet_rels = _rels_of(part)
-        link_rels = _external_targets(zin.read(sheet_rels)) if sheet_rels in names else {}
+        sheet_rels = rels_of(part)
+        link_rels = external_targets(zin.read(sheet_rels)) if sheet_rels in names else {}
         patched = _patch_sheet(xml, info, layout, edits, last_row, added_headers, shared,
                                meaning, link_rels, source)
         replaced: dict[str, bytes] = {}
         if patched.link_targets and sheet_rels in names:
             replaced[sheet_rels] = keep.retarget(zin.read(sheet_rels), patched.link_targets)
         if patched.grew:
-            for rel_type, table in _relationships(zin, part):
+            for rel_type, table in relationships(zin, part):
                 if rel_type.endswith("/table") and table in names:
                     replaced[table] = keep.grow_refs(zin.read(table), last_row, patched.last_row)
         book_xml = zin.read(book)
@@ -163,23 +170,23 @@ def write_updated_copy(source: Path, target: Path, sheet: str, headers: list[str
             new_book = keep.with_full_calc(new_book)
         if new_book != book_xml:
             replaced[book] = new_book
-        drop = _calc_chain(book, book_rels) if patched.formulas_changed else None
+        drop = calc_chain(book, book_rels) if patched.formulas_changed else None
         with zipfile.ZipFile(target, "w") as zout:
             for item in zin.infolist():
                 name = item.filename
                 if name == drop:
                     continue
                 if name == part:
-                    with zout.open(_clone(item), "w") as out:
+                    with zout.open(clone(item), "w") as out:
                         for chunk in patched.chunks:
                             out.write(chunk)
                     continue
                 data = replaced.get(name) or zin.read(name)
                 if drop and name == "[Content_Types].xml":
-                    data = _without(data, rb"<Override\b[^>]*PartName=\"/" + re.escape(drop.encode()) + rb"\"[^>]*/>")
-                elif drop and name == _rels_of(book):
-                    data = _without(data, rb"<Relationship\b[^>]*/calcChain\"[^>]*/>")
-                zout.writestr(_clone(item), data)
+                    data = without(data, rb"<Override\b[^>]*PartName=\"/" + re.escape(drop.encode()) + rb"\"[^>]*/>")
+                elif drop and name == rels_of(book):
+                    data = without(data, rb"<Relationship\b[^>]*/calcChain\"[^>]*/>")
+                zout.writestr(clone(item), data)
 
 
 def _formulas_refer_to(zin, book_rels, part: str, sheet: str, xml: bytes, book_xml: bytes,
@@ -197,125 +204,6 @@ def _formulas_refer_to(zin, book_rels, part: str, sheet: str, xml: bytes, book_x
             if keep.refers_to(data, sheet) or (named and keep.has_formula(data, prefix_of(data[:4096]))):
                 return True
     return False
-
-
-# --- the package ----------------------------------------------------------------------------
-
-def _clone(item: zipfile.ZipInfo) -> zipfile.ZipInfo:
-    """A fresh entry with the original's name, time stamp and compression (the original
-    ZipInfo still serves reading the source)."""
-    copy = zipfile.ZipInfo(item.filename, item.date_time)
-    copy.compress_type = item.compress_type
-    copy.external_attr = item.external_attr
-    copy.create_system = item.create_system
-    return copy
-
-
-def _rels_of(part: str) -> str:
-    folder, name = posixpath.split(part)
-    return posixpath.join(folder, "_rels", name + ".rels")
-
-
-def _parse(data: bytes):
-    return etree.fromstring(data, safe_parser())
-
-
-def _relationships(zin: zipfile.ZipFile, part: str) -> list[tuple[str, str]]:
-    """(type, target part) of every relationship of `part`."""
-    path = _rels_of(part)
-    if path not in zin.namelist():
-        return []
-    root = _parse(zin.read(path))
-    out = []
-    for rel in root.iter(f"{{{PKG_REL}}}Relationship"):
-        if rel.get("TargetMode") == "External":
-            continue
-        target = rel.get("Target", "")
-        target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-            posixpath.join(posixpath.dirname(part), target))
-        out.append((rel.get("Type", ""), target))
-    return out
-
-
-def _external_targets(rels: bytes) -> dict[bytes, str]:
-    """Relationship id -> target of the links to outside the package (hyperlinks)."""
-    return {rel.get("Id", "").encode(): rel.get("Target", "")
-            for rel in _parse(rels).iter(f"{{{PKG_REL}}}Relationship")
-            if rel.get("TargetMode") == "External"}
-
-
-def _workbook_part(zin: zipfile.ZipFile) -> str:
-    for rel_type, target in _relationships(zin, ""):
-        if rel_type.endswith("/officeDocument"):
-            return target
-    return "xl/workbook.xml"
-
-
-def _sheet_part(zin, book: str, sheet: str, source: Path) -> str:
-    root = _parse(zin.read(book))
-    ids = {}
-    root_rels = _parse(zin.read(_rels_of(book)))
-    for rel in root_rels.iter(f"{{{PKG_REL}}}Relationship"):
-        target = rel.get("Target", "")
-        ids[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-            posixpath.join(posixpath.dirname(book), target))
-    names = []
-    for node in root.iter(f"{{{MAIN}}}sheet"):
-        names.append(node.get("name"))
-        if node.get("name") == sheet:
-            return ids[node.get(f"{{{REL}}}id")]
-    raise CannotContinue("sheet-not-found", sheet=sheet, path=source.name, available=", ".join(names))
-
-
-def _date_styles(zin, book_rels) -> list[bool]:
-    """Per cell style (xf) index: does its number format show a date?"""
-    path = next((t for r, t in book_rels if r.endswith("/styles")), None)
-    if path is None or path not in zin.namelist():
-        return []
-    root = _parse(zin.read(path))
-    custom = {int(n.get("numFmtId")): n.get("formatCode", "")
-              for n in root.iter(f"{{{MAIN}}}numFmt")}
-    xfs = root.find(f"{{{MAIN}}}cellXfs")
-    out = []
-    for xf in (xfs if xfs is not None else ()):
-        fmt_id = int(xf.get("numFmtId", "0"))
-        code = custom.get(fmt_id, BUILTIN_FORMATS.get(fmt_id, "General"))
-        out.append(bool(is_date_format(code)) or 27 <= fmt_id <= 36 or 50 <= fmt_id <= 58)
-    return out
-
-
-def _shared_strings(zin, book_rels, wanted: set[int]) -> dict[int, str]:
-    """The shared strings at the `wanted` indices, reading no further than needed."""
-    path = next((t for r, t in book_rels if r.endswith("/sharedStrings")), None)
-    if not wanted or path is None or path not in zin.namelist():
-        return {}
-    out: dict[int, str] = {}
-    last = max(wanted)
-    with zin.open(path) as fh:
-        for n, (_event, node) in enumerate(etree.iterparse(
-                fh, tag=f"{{{MAIN}}}si", resolve_entities=False, no_network=True, load_dtd=False)):
-            if n in wanted:
-                out[n] = "".join(t.text or "" for t in node.iter(f"{{{MAIN}}}t"))
-            node.clear()
-            if n >= last:
-                break
-    return out
-
-
-def _epoch(zin, book: str) -> dt.date:
-    root = _parse(zin.read(book))
-    pr = root.find(f"{{{MAIN}}}workbookPr")
-    if pr is not None and pr.get("date1904") in ("1", "true"):
-        return dt.date(1904, 1, 1)
-    return dt.date(1899, 12, 30)  # the 1900 system, counting Excel's 29-02-1900 in
-
-
-def _calc_chain(book: str, book_rels) -> str | None:
-    return next((t for r, t in book_rels if r.endswith("/calcChain")), None)
-
-
-def _without(data: bytes, pattern: bytes) -> bytes:
-    return re.sub(pattern, b"", data)
 
 
 # --- the worksheet ------------------------------------------------------------------------
@@ -516,7 +404,7 @@ def _read_column_styles(head: bytes, info: _Sheet) -> None:
 def _unescape(raw: bytes) -> str:
     if b"&" not in raw:
         return raw.decode()
-    return _parse(b"<t>" + raw + b"</t>").text or ""
+    return parse(b"<t>" + raw + b"</t>").text or ""
 
 
 _INLINE_T = re.compile(rb"<(?:\w+:)?t\b[^>]*>(.*?)</(?:\w+:)?t>", re.S)
