@@ -70,8 +70,8 @@ def reading_issues(raw: RawSheet, mapping: columns.Mapping) -> list:
     """What the reader found (ragged CSV rows, a header written twice) and the header
     mapping's issues; a header the reader renamed is reported once, as `column-repeated`."""
     repeated = raw.repeated_headers
-    return [*raw.issues, *(i.at(file=raw.file, sheet=raw.sheet) for i in mapping.issues
-                           if i.column not in repeated)]
+    return [*raw.issues, *(i.at(file=raw.file, sheet=raw.sheet, row=raw.header_row)
+                           for i in mapping.issues if i.column not in repeated)]
 
 
 def check_invoices(raw: RawSheet, known_debtors: pl.Series, prefix_length: int = 0) -> tuple[CheckedSheet, list]:

@@ -960,6 +960,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Status '{status}' is not one of {allowed}",
         "Status '{status}' is niet een van {allowed}",
     ),
+    # --- update-rows (issue 20) ---
+    "update-row-moved": (
+        "{path} changed after it was read: row {row} no longer holds debtor {expected} "
+        "(it holds '{found}'); nothing was written. Run the update again",
+        "{path} is gewijzigd nadat het gelezen is: rij {row} bevat niet meer debiteur {expected} "
+        "(er staat '{found}'); er is niets geschreven. Voer de wijziging opnieuw uit",
+    ),
+    "update-sheet-changed": (
+        "{path} changed while the update ran; nothing was written. Run the update again",
+        "{path} is gewijzigd terwijl de wijziging liep; er is niets geschreven. "
+        "Voer de wijziging opnieuw uit",
+    ),
 }
 
 

@@ -109,7 +109,8 @@ def read_import(path: Path, sheet: str | None = None, limits=None) -> ImportShee
     frame = schemas.with_columns(raw.frame, mapping.found, migrate.IMPORT_TEXT)
     prepared = migrate.prepare_import(frame, numeric)
     where = columns.where_of(mapping, migrate.IMPORT_COLUMNS, raw.file, raw.sheet)
-    issues = [*raw.issues, *(i.at(file=raw.file, sheet=raw.sheet) for i in mapping.issues)]
+    issues = [*raw.issues, *(i.at(file=raw.file, sheet=raw.sheet, row=raw.header_row)
+                             for i in mapping.issues)]
     issues += run_rules(prepared, migrate.import_rules(), where)
     return ImportSheet(migrate.typed_import(prepared), where, issues, "sheet")
 

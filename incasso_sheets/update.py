@@ -96,14 +96,15 @@ def merge_updates(debtors: RawSheet, updates: RawSheet, today: dt.date, *, add_n
     to note in the change log which changes the next collection sends as an amendment."""
     deb_map = columns.map_headers(debtors.headers, columns.DEBTOR_COLUMNS)
     upd_map = columns.map_headers(updates.headers, columns.DEBTOR_COLUMNS)
-    at_updates = {"file": updates.file, "sheet": updates.sheet}
+    at_updates = {"file": updates.file, "sheet": updates.sheet, "row": updates.header_row}
     issues = [*updates.issues, *(i.at(**at_updates) for i in upd_map.issues
                                  if i.column not in updates.repeated_headers and (
                                      i.code != "column-missing"
                                      or i.column == columns.DEBTOR_COLUMNS[0].aliases[0]))]
     empty = pl.DataFrame(schema=CHANGES)
     if "debtor_id" not in upd_map.found or "debtor_id" not in deb_map.found:
-        issues += [i.at(file=debtors.file, sheet=debtors.sheet) for i in deb_map.issues
+        issues += [i.at(file=debtors.file, sheet=debtors.sheet, row=debtors.header_row)
+                   for i in deb_map.issues
                    if i.code == "column-missing" and i.column == columns.DEBTOR_COLUMNS[0].aliases[0]]
         return UpdateResult(None, empty, issues)
 
@@ -123,7 +124,8 @@ def merge_updates(debtors: RawSheet, updates: RawSheet, today: dt.date, *, add_n
         unknown = unknown.clear()
     elif unknown.height:
         issues += [issue("update-column-missing-for-new", file=updates.file, sheet=updates.sheet,
-                         row=1, column=col.aliases[0], name=col.aliases[0], count=unknown.height,
+                         row=updates.header_row, column=col.aliases[0], name=col.aliases[0],
+                         count=unknown.height,
                          aliases=", ".join(col.aliases))
                    for col in REQUIRED_FOR_NEW if col.name not in upd_map.found]
 
@@ -232,6 +234,14 @@ def _iban_key(text: pl.Expr) -> pl.Expr:
 def _clears(given: pl.Expr) -> pl.Expr:
     """True where an update cell says "clear": a lone `-` or a look-alike dash."""
     return given.str.contains(CLEARS)
+def meanings(column: str, texts: list[str]) -> list[str | None]:
+    """What each text means in debtor column `column`, as the checks read it (`no` and
+    `nee` both mean false, `Zakelijk` and `B2B` the same scheme): to write a value in the
+    spelling of a sheet's dropdown."""
+    if column not in ORDER:
+        return [None] * len(texts)
+    frame = pl.DataFrame({"_v": texts}, schema={"_v": pl.Utf8})
+    return frame.select(_normal(column, "_v", False).alias("_m"))["_m"].to_list()
 
 
 def _changed_cells(joined: pl.DataFrame, column: str, old: pl.Expr, numeric: bool) -> pl.DataFrame:

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import os
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 
 import polars as pl
 
@@ -95,6 +97,7 @@ def run_update(req: UpdateRequest) -> UpdateRunResult:
         raise CannotContinue("update-log-format", path=req.log)
     settings = _settings(req.config)
     limits = settings.limits if settings else None
+    as_read = fingerprint(req.debtors)  # before reading: a change while it is read shows too
     with req.reporter.step("read-debtors"):
         debtors = read_sheet(req.debtors, req.sheet, _debtor_sheets(), limits)
         req.reporter.advance(debtors.frame.height)
@@ -130,6 +133,10 @@ def run_update(req: UpdateRequest) -> UpdateRunResult:
         if req.log is not None:
             planned.append(_write_temp(req.log, lambda temp: write_log(temp, merged.changes, req.lang,
                                                                        warnings)))
+        # The edits are rows of the sheet as it was read: if it changed since (re-saved,
+        # sorted), they could land on other debtors.
+        if fingerprint(req.debtors) != as_read:
+            raise CannotContinue("update-sheet-changed", path=req.debtors.name)
         # The sheet last: it is the step that makes the update happen. A crash before it
         # leaves the sheet as it was, and the same update run again writes the same log.
         for temp, final in reversed(planned):
@@ -154,6 +161,29 @@ def _write_log_only(log: Path, changes: pl.DataFrame, warnings: list[Issue], lan
         temp.unlink(missing_ok=True)
     fsync_dirs({final.parent})
     return final
+@dataclass(frozen=True)
+class Fingerprint:
+    size: int
+    mtime_ns: int
+    digest: str
+
+
+def fingerprint(path: Path) -> Fingerprint | None:
+    """Size, modification time and SHA-256 of a regular file; None for anything else or
+    what cannot be read (opened without blocking: a FIFO must not hang the run)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    with open(fd, "rb") as fh:
+        stat = os.fstat(fd)
+        if not S_ISREG(stat.st_mode):
+            return None
+        try:
+            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        except OSError:
+            return None
+    return Fingerprint(stat.st_size, stat.st_mtime_ns, digest)
 
 
 def _debtor_sheets() -> tuple[str, ...]:
@@ -238,16 +268,32 @@ def _write_sheet(debtors: RawSheet, merged: UpdateResult, temp: Path) -> None:
 
 
 def _write_xlsx(debtors: RawSheet, merged: UpdateResult, temp: Path) -> None:
-    from incasso_sheets.sheets.xlsx_update import Edit, write_updated_copy
+    from incasso_sheets.sheets.xlsx_update import Edit, Layout, write_updated_copy
 
     c = pl.col
     cells = merged.changes.select(
         c(ROW), c("header"), c("new"), c("column").is_in(sorted(DATE_COLUMNS)).alias("_dated"),
+        c("old"), c("column"),
     ).with_columns(pl.when(c("_dated")).then(parse.date("new", True)).alias("_date"))
-    edits = {(row, header): Edit(new, day, dated)
-             for row, header, new, dated, day in cells.iter_rows()}
+    edits = {(row, header): Edit(new, day, dated, old=old, kind=column)
+             for row, header, new, dated, old, column, day in cells.iter_rows()}
+    id_header = _id_header(debtors)
+    layout = Layout(debtors.header_row, {h: debtors.column_number(h) for h in debtors.headers},
+                    debtors.column_number(id_header), _debtor_rows(merged.changes))
     write_updated_copy(debtors.path, temp, debtors.sheet, debtors.headers, edits,
-                       last_row=merged.last_row, added_headers=merged.added_headers)
+                       last_row=merged.last_row, added_headers=merged.added_headers,
+                       layout=layout, meaning=update.meanings)
+
+
+def _id_header(debtors: RawSheet) -> str:
+    from incasso_sheets.sheets import columns
+
+    return columns.map_headers(debtors.headers, columns.DEBTOR_COLUMNS).found["debtor_id"]
+
+
+def _debtor_rows(changes: pl.DataFrame) -> dict[int, str]:
+    """Row -> debtor number of every changed row that was in the sheet when it was read."""
+    return dict(changes.filter(~pl.col("added")).select(ROW, "debtor_id").unique(ROW).iter_rows())
 
 
 def write_updated_csv(debtors: RawSheet, changes: pl.DataFrame, added_headers: tuple[str, ...],
@@ -262,6 +308,8 @@ def write_updated_csv(debtors: RawSheet, changes: pl.DataFrame, added_headers: t
     by_record: dict[int, dict[int, str]] = {}
     for row, header, new in changes.select(ROW, "header", "new").iter_rows():
         by_record.setdefault(row - 1, {})[index[header]] = new or ""
+    expected = {row - 1: debtor for row, debtor in _debtor_rows(changes).items()}
+    id_index = index[_id_header(debtors)]
     if added_headers:
         by_record.setdefault(0, {}).update({index[h]: h for h in added_headers})
     newline = _line_end(lines[0]) if lines else "\r\n"
@@ -278,10 +326,18 @@ def write_updated_csv(debtors: RawSheet, changes: pl.DataFrame, added_headers: t
             out.append(original)
             continue
         fields = _fields(original, sep)
+        if n in expected and (fields[id_index].strip() if id_index < len(fields) else "") != expected[n]:
+            raise CannotContinue("update-row-moved", path=debtors.file, row=n + 1,
+                                 expected=expected[n], found=fields[id_index].strip()
+                                 if id_index < len(fields) else "")
         fields += [""] * (width - len(fields))
         for i, value in edits.items():
             fields[i] = value
         out.append(_record_text(fields, sep) + (end or newline))
+    lost = sorted(set(expected) & set(by_record))
+    if lost:  # a changed debtor's record is no longer there
+        raise CannotContinue("update-row-moved", path=debtors.file, row=lost[0] + 1,
+                             expected=expected[lost[0]], found="")
     if by_record and out and not _line_end(out[-1]):
         out[-1] += newline
     for n in sorted(by_record):  # added debtors, after the last line

@@ -141,6 +141,12 @@ def _parse_options() -> dict:
     }
 
 
+def parser() -> etree.XMLParser:
+    """A parser with entity resolution, DTD loading and network access off, for XML that
+    is read whole (the small parts of a workbook)."""
+    return etree.XMLParser(**_parse_options())
+
+
 def _tag_filter(tags: Iterable[str]) -> list[str]:
     """Local names match in any namespace; `{ns}name` is taken as given."""
     return [t if t.startswith("{") else "{*}" + t for t in tags]

@@ -1,7 +1,12 @@
 """Read an .xlsx or .csv sheet into a polars frame of text plus the Excel row numbers.
 
 Every column arrives as text (Utf8) so that checks can show the value exactly as the user
-typed it; `_row` holds the row number Excel shows (header = row 1). Workbook cells that
+typed it; `_row` holds the row number Excel shows. In a workbook the header is the first
+row that holds a value, and its row and the column of each header are taken from the
+sheet's XML (sheets.xlsx_rows), so empty or formatted rows above the table, and empty
+columns before it, shift nothing (`RawSheet.header_row`, `column_number`). fastexcel is
+told that row: with `header_row=n` it reads row n + 1 of the sheet as the header and
+every row after it, empty ones included (tests/test_update_workbook.py pins this). Workbook cells that
 are numbers are written as plain decimals rounded to 15 significant digits, which is what
 Excel displays (so 0.1 + 0.2 reads as 0.3); their headers are listed in
 `numeric_columns` so amounts in them are never taken for thousands separators. Date cells
@@ -48,6 +53,7 @@ import polars as pl
 from incasso_sheets.errors import CannotContinue
 from incasso_sheets.formats.safe_text import formula_unquote_expr
 from incasso_sheets.issues import WARNING, Issue, issue
+from incasso_sheets.sheets.xlsx_rows import HeaderRow, find_header
 
 ROW = "_row"
 HEADER_TEXT_MAX = 1 << 20  # the header row is looked for in the first MiB of a CSV
@@ -92,10 +98,19 @@ class RawSheet:
     numeric_columns: frozenset[str] = field(default_factory=frozenset)
     dialect: CsvDialect | None = None  # CSV only
     issues: tuple[Issue, ...] = ()     # found while reading (file and sheet filled in)
+    header_row: int = 1                # the header's row number as Excel shows it
+    column_numbers: tuple[int, ...] = ()  # per header its column (A = 1); empty: 1, 2, 3, ...
 
     @property
     def file(self) -> str:
         return self.path.name
+
+    def column_number(self, header: str) -> int | None:
+        """The column (A = 1) of `header` in the sheet, as Excel shows it."""
+        if header not in self.headers:
+            return None
+        position = self.headers.index(header)
+        return self.column_numbers[position] if position < len(self.column_numbers) else position + 1
 
     @property
     def repeated_headers(self) -> frozenset[str]:
@@ -250,17 +265,19 @@ def _ragged_rows(path: Path, decoded: Callable[[], str], separator: str, frame: 
     return issues
 
 
-def _repeated_headers(written: list[str] | None, read: list[str]) -> list[Issue]:
+def _repeated_headers(written: list[str] | None, read: list[str], header_row: int = 1,
+                      numbers: tuple[int, ...] = ()) -> list[Issue]:
     """`column-repeated` for every header the reader renamed because it came before
     (polars adds `_duplicated_0`, fastexcel `_1`)."""
     if written is None or len(written) != len(read):
         return []
+    numbers = numbers or tuple(range(1, len(read) + 1))
     seen: dict[str, int] = {}
     issues: list[Issue] = []
-    for position, (header, name) in enumerate(zip(written, read, strict=True), start=1):
+    for position, header, name in zip(numbers, written, read, strict=True):
         key = header.strip()
         if key and key in seen and name != header:
-            issues.append(issue("column-repeated", row=1, column=name, value=header,
+            issues.append(issue("column-repeated", row=header_row, column=name, value=header,
                                 header=header, first=_letters(seen[key]),
                                 letter=_letters(position)))
         seen.setdefault(key, position)
@@ -281,10 +298,17 @@ def _read_xlsx(path: Path, sheet: str | None, prefer: tuple[str, ...], limits: L
     import fastexcel
 
     name = choose_sheet(path, sheet, prefer, limits)
+    header = _header_of(path, name)
     try:
         reader = fastexcel.read_excel(str(path))
-        frame = reader.load_sheet(name, schema_sample_rows=None, dtype_coercion="coerce").to_polars()
-        written = _written_headers(reader, name, frame.columns)
+        # fastexcel's header_row counts from the sheet's first row (0 = row 1), except that 0
+        # means "the first row that holds a value"; both are the header row found here.
+        frame = reader.load_sheet(name, header_row=header.row - 1, schema_sample_rows=None,
+                                  dtype_coercion="coerce").to_polars()
+        # (fastexcel's available_columns() says which names it made up, but costs a
+        # second pass over the sheet; its made-up names are __UNNAMED__<position>.)
+        numbers = _column_numbers(header, [_MADE_UP.match(c) is None for c in frame.columns])
+        written = _written_headers(reader, name, frame.columns, header.row)
     except Exception as exc:  # fastexcel raises its own hierarchy for broken workbooks
         raise CannotContinue("file-unreadable", path=path, reason=_first_line(exc)) from exc
     except BaseException as exc:  # a panic in the Rust reader (pyo3's PanicException)
@@ -293,13 +317,49 @@ def _read_xlsx(path: Path, sheet: str | None, prefer: tuple[str, ...], limits: L
         raise CannotContinue("file-unreadable", path=path, reason=_first_line(exc)) from exc
     numeric = frozenset(c for c, t in frame.schema.items() if t.is_numeric())
     frame = frame.with_columns(_as_text(frame, c, t) for c, t in frame.schema.items())
-    return _finish(path, name, frame, numeric, None, _repeated_headers(written, frame.columns))
+    issues = _repeated_headers(written, frame.columns, header.row, numbers)
+    return _finish(path, name, frame, numeric, None, issues, header.row, numbers)
+
+
+def _header_of(path: Path, name: str) -> HeaderRow:
+    """The header row of worksheet `name`, found in its XML (sheets.xlsx_rows)."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            book_part = next((t for rel, t in _relationships(archive, "", parser)
+                              if rel.endswith("/officeDocument")), "xl/workbook.xml")
+            root = etree.fromstring(archive.read(book_part), parser)
+            targets = dict(_relationships(archive, book_part, parser, ids=True))
+        node = next((n for n in root.iter(f"{{{_MAIN}}}sheet") if n.get("name") == name), None)
+        part = targets.get(node.get(f"{{{_REL}}}id") or "") if node is not None else None
+        return find_header(path, part) if part else HeaderRow(1, ())
+    except (KeyError, etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, OSError, EOFError,
+            ValueError, NotImplementedError, RuntimeError) as exc:
+        raise CannotContinue("file-unreadable", path=path,
+                             reason=f"it is not a valid .xlsx workbook ({_first_line(exc)})") from exc
+
+
+def _column_numbers(header: HeaderRow, named: list[bool]) -> tuple[int, ...]:
+    """The column of every column fastexcel read. fastexcel starts at the leftmost column
+    that holds a value anywhere in the sheet and numbers on from there; its columns named
+    from the header row are the header row's cells with a value, in order, which gives
+    that start. () (= A, B, C, ...) when the two cannot be lined up."""
+    looked_up = [i for i, is_named in enumerate(named) if is_named]
+    if not looked_up or len(looked_up) != len(header.columns):
+        return ()
+    offset = header.columns[0] - looked_up[0]
+    if any(col - i != offset for i, col in zip(looked_up, header.columns, strict=True)):
+        return ()
+    return tuple(i + offset for i in range(len(named)))
 
 
 _RENAMED = re.compile(r"^(.*)_\d+$")
+_MADE_UP = re.compile(r"^__UNNAMED__\d+$")
 
 
-def _written_headers(reader, name: str, headers: list[str]) -> list[str] | None:
+def _written_headers(reader, name: str, headers: list[str], header_row: int) -> list[str] | None:
     """The header cells as written, when fastexcel may have renamed one (`Naam` twice
     reads as `Naam`, `Naam_1`); None when no header looks renamed (the common case: the
     sheet is not read a second time)."""
@@ -311,7 +371,8 @@ def _written_headers(reader, name: str, headers: list[str]) -> list[str] | None:
         seen.add(header)
     if not suspect:
         return None
-    first = reader.load_sheet(name, header_row=None, n_rows=1, dtypes="string").to_polars()
+    first = reader.load_sheet(name, header_row=None, skip_rows=header_row - 1, n_rows=1,
+                              dtypes="string").to_polars()
     if first.height == 0 or first.width != len(headers):
         return None
     return ["" if v is None else v for v in first.row(0)]
@@ -544,13 +605,16 @@ def _exact_extent(archive, member, path, letters: int, digits: int) -> tuple[int
 # --- both ---------------------------------------------------------------------------------
 
 def _finish(path: Path, sheet: str, frame: pl.DataFrame, numeric: frozenset[str],
-            dialect: CsvDialect | None, issues: list[Issue] = ()) -> RawSheet:
+            dialect: CsvDialect | None, issues: list[Issue] = (), header_row: int = 1,
+            numbers: tuple[int, ...] = ()) -> RawSheet:
     headers = [str(h) for h in frame.columns]
-    frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    # The reader gives every row after the header, empty ones included: row n of the frame
+    # is the header's row + 1 + n.
+    frame = frame.with_row_index(ROW, offset=header_row + 1).with_columns(pl.col(ROW).cast(pl.Int64))
     if headers:
         blank = pl.all_horizontal(
             pl.col(h).is_null() | (pl.col(h).str.strip_chars() == "") for h in headers
         )
         frame = frame.filter(~blank)
     located = tuple(i.at(file=path.name, sheet=sheet) for i in issues)
-    return RawSheet(path, sheet, headers, frame, numeric, dialect, located)
+    return RawSheet(path, sheet, headers, frame, numeric, dialect, located, header_row, numbers)

@@ -96,7 +96,7 @@ def write_report(path: Path, result: api.CheckResult, lang: str = "en") -> None:
     for raw, title, sheet_marks in zip(sheets, titles, marks, strict=True):
         ws = wb.create_sheet(title)
         if raw.dialect is None:
-            rows = _copy_xlsx_sheet(ws, _load(raw.path, sources)[raw.sheet])
+            rows = _copy_xlsx_sheet(ws, _load(raw.path, sources)[raw.sheet], raw.header_row)
         else:
             rows = _csv_rows(ws, raw)
         _write_marked(ws, rows, sheet_marks, lang)
@@ -112,8 +112,7 @@ def locate(i: Issue, sheets: list[RawSheet]) -> Target | None:
         return None
     for n, raw in enumerate(sheets):
         if (i.file, i.sheet) == (raw.file, raw.sheet):
-            column = raw.headers.index(i.column) + 1 if i.column in raw.headers else None
-            return Target(n, i.row, column)
+            return Target(n, i.row, raw.column_number(i.column))
     return None
 
 
@@ -169,17 +168,19 @@ def _load(path: Path, cache: dict[Path, Any]):
     return cache[path]
 
 
-def _copy_xlsx_sheet(ws, source) -> Iterator[list]:
-    """Set the sheet-wide look of `source` on `ws` and return its rows as cells to append.
-    Cached values, not formulas: the checks read what Excel shows, and so does the copy."""
+def _copy_xlsx_sheet(ws, source, header_row: int = 1) -> Iterator[list]:
+    """Set the sheet-wide look of `source` on `ws` and return its rows as cells to append,
+    from row 1 and column A, so that every cell keeps its place (empty rows or columns
+    before the table included). Cached values, not formulas: the checks read what Excel
+    shows, and so does the copy."""
     for key, dim in source.column_dimensions.items():
         if dim.customWidth:
             ws.column_dimensions[key].width = dim.width
             ws.column_dimensions[key].min, ws.column_dimensions[key].max = dim.min, dim.max
     ws.freeze_panes = source.freeze_panes
     return (
-        [_copy_cell(ws, c, header=row_number == 1) for c in row]
-        for row_number, row in enumerate(source.iter_rows(), 1)
+        [_copy_cell(ws, c, header=row_number == header_row) for c in row]
+        for row_number, row in enumerate(source.iter_rows(min_row=1, min_col=1), 1)
     )
 
 
