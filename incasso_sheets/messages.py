@@ -836,6 +836,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "step-merge": ("Merging and checking", "Samenvoegen en controleren"),
     "step-write-sheet": ("Writing the debtors sheet", "Debiteurenbestand schrijven"),
     "step-write-report": ("Writing the marked copy", "Gemarkeerde kopie schrijven"),
+    # --- pain-amend (issues 12 and 20) ---
+    "bic-required": (
+        "The IBAN is in {country}, a SEPA country outside the EEA, and its bank's BIC cannot be "
+        "derived from it: fill in the BIC (the scheme requires it for these accounts)",
+        "De IBAN ligt in {country}, een SEPA-land buiten de EER, en de BIC van de bank is er niet "
+        "uit af te leiden: vul de BIC in (het schema eist die voor deze rekeningen)",
+    ),
+    "address-shortened": (
+        "Longer than the {limit} characters the collection allows; shortened to '{after}'",
+        "Langer dan de {limit} tekens die de incasso toestaat; ingekort tot '{after}'",
+    ),
 }
 
 

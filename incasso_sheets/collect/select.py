@@ -15,7 +15,7 @@ import polars as pl
 from incasso_sheets.collect.remittance import remittance_columns
 from incasso_sheets.sepa import reasons, sequence
 from incasso_sheets.sepa.calendar import TargetCalendar
-from incasso_sheets.sepa.identifiers import SEPA_NON_EEA
+from incasso_sheets.sepa.identifiers import outside_eea
 from incasso_sheets.sheets.read import ROW
 
 # Helper columns of the history joins and of the reason: not needed once the reason is known.
@@ -254,9 +254,8 @@ def _debtor_texts(deb: pl.DataFrame, late: list[str]) -> pl.DataFrame:
     kept. When no debtor needs one, the address columns are left out here and come back as
     one null each (a column of a million nulls would take 16 MB in every copy)."""
     c = pl.col
-    non_eea = sorted(SEPA_NON_EEA)
-    send = c("country").is_in(non_eea) | c("iban").str.slice(0, 2).is_in(non_eea)
-    texts = deb.select("debtor_id", *late, send.fill_null(False).alias("send_address"))
+    send = outside_eea(c("country"), c("iban").str.slice(0, 2))
+    texts = deb.select("debtor_id", *late, send.alias("send_address"))
     if not texts["send_address"].any():
         return texts.drop(ADDRESS_COLUMNS, strict=False)
     return texts.with_columns(pl.when(c("send_address")).then(c(name)).alias(name)
