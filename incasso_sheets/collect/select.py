@@ -226,6 +226,10 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
     # costs 8 to 16 MB in every copy made from here on.
     chosen = f.drop(DECIDED_COLUMNS, strict=False).filter(c("_skip").is_null())
     del f
+    # The texts first: the amendment rules read the debtor's BIC (sequence.same_bank).
+    chosen = chosen.join(_debtor_texts(deb, late), on="debtor_id", how="left", maintain_order="left")
+    if "street" not in chosen.columns:
+        chosen = chosen.with_columns(pl.lit(None, pl.Utf8).alias(name) for name in ADDRESS_COLUMNS)
     chosen = sequence.with_amendments(chosen)
     chosen = sequence.with_sequence(chosen, options.first_as_frst)
     # A one-off (OOFF) or final (FNAL) mandate carries one collection: within this run the
@@ -239,9 +243,6 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
             pl.lit(None, pl.Utf8).alias("detail"))
         skipped = pl.concat([skipped, extra]).sort(ROW) if extra.height else skipped
         chosen = chosen.filter(~c("_extra")).drop("_extra")
-    chosen = chosen.join(_debtor_texts(deb, late), on="debtor_id", how="left", maintain_order="left")
-    if "street" not in chosen.columns:
-        chosen = chosen.with_columns(pl.lit(None, pl.Utf8).alias(name) for name in ADDRESS_COLUMNS)
     chosen = remittance_columns(chosen, options.remittance)
     chosen = _with_end_to_end_ids(chosen, history.end_to_end_ids)
     chosen = chosen.with_columns(debtor_name=c("name"), debtor_iban=c("iban"), debtor_bic=c("bic"))
