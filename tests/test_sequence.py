@@ -88,7 +88,7 @@ def test_changed_mandate_id_sends_the_original_id():
 
 
 def test_same_bank():
-    old = pl.Series([IBAN_ABN, IBAN_ABN, "BE68539007547034", "DE93370501981234567890", "XX00INVALID"])
+    old = pl.Series([IBAN_ABN, IBAN_ABN, "BE68539007547034", "DE53370501982222222222", "XX00INVALID"])
     new = pl.Series([IBAN_ABN_2, IBAN_RABO, "NL68539007547034", "DE44370502999876543210", IBAN_ABN])
     # same BIC (ABNANL2A); ABNA/RABO; another country; COLSDE33/COKSDE33 (one 3705...
     # prefix, two banks); an unreadable IBAN is not known to be the same bank

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from incasso_sheets.collect.remittance import remittance_columns
+from incasso_sheets.identity import identity_key_expr
 from incasso_sheets.sepa import reasons, sequence
 from incasso_sheets.sepa.calendar import TargetCalendar
 from incasso_sheets.sepa.identifiers import outside_eea
@@ -111,6 +112,21 @@ def history_columns(frame: pl.DataFrame, history: History) -> pl.DataFrame:
             pl.when(known).then(c("k_last")).when(continues).then(c("d_last")), sheet_last),
         history_from_sheet=from_sheet,
     )
+
+
+def mandates_of_others(debtors: pl.DataFrame, mandates: pl.DataFrame) -> pl.DataFrame:
+    """The debtor rows (`_row`, debtor_id, mandate_id, `other_debtor`) whose mandate reference
+    the ledger knows for another debtor. A mandate reference names one mandate of one debtor
+    for the creditor (docs/sepa.md §3): under another debtor it would go out as an amendment
+    of that debtor's mandate. Debtor numbers compare as identities (identity.py)."""
+    c = pl.col
+    known = mandates.filter(c("debtor_id").is_not_null()).select(
+        "mandate_key", c("debtor_id").alias("other_debtor"))
+    return (debtors.filter(c("mandate_key").is_not_null())
+            .select(ROW, "debtor_id", "mandate_id", "mandate_key")
+            .join(known, on="mandate_key", how="inner", maintain_order="left")
+            .filter(identity_key_expr(c("other_debtor")) != identity_key_expr(c("debtor_id")))
+            .select(ROW, "debtor_id", "mandate_id", "other_debtor"))
 
 
 def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: History,
