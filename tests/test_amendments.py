@@ -280,3 +280,16 @@ def test_collect_refuses_a_mandate_reference_the_ledger_knows_for_another_debtor
     skipped = incasso("collect", "deb.csv", "inv.csv", "-o", "run2", "--skip-invalid", env=NEXT_DAY)
     assert "debtor-invalid-skipped" in skipped.output
     assert not list(Path("run2").glob("*.pain008.xml"))
+
+
+def test_a_migrated_debtor_with_a_new_reference_sends_the_original_reference(folder):
+    write("deb.csv", MIGRATED)
+    write("upd.csv", "Debiteurnummer;Machtigingskenmerk\n10001;MDT-1-B\n")
+    result = incasso("debtors", "update", "deb.csv", "upd.csv", "-o", "deb.csv")
+    assert result.exit_code == 0, result.output
+    assert "10001  Machtigingskenmerk  'MDT-1' -> 'MDT-1-B'  (amendment: " in result.output
+    write("inv.csv", INVOICES + SECOND)
+    collect("run")
+    sent = transaction("run", "2026-9002")
+    assert (sent["seq"], sent["amended"], sent["original_mandate"], sent["original_account"]) == (
+        "RCUR", "true", "MDT-1", None)
