@@ -407,9 +407,12 @@ def _original_mandates(debtors: RawSheet, changes: pl.DataFrame, mandates: pl.Da
     if rows.len() == 0:
         return empty
     mapping = columns.map_headers(debtors.headers, columns.DEBTOR_COLUMNS)
+    last = mapping.found.get("last_collection_date")
+    if last is None:  # no history in the sheet: nothing to keep
+        return empty
     numeric = frozenset(k for k, h in mapping.found.items() if h in debtors.numeric_columns)
-    frame = schemas.with_columns(debtors.frame.filter(c(ROW).is_in(rows.implode())), mapping.found,
-                                 schemas.DEBTOR_TEXT)
+    subset = debtors.frame.filter(c(ROW).is_in(rows.implode()) & parse.text(last).is_not_null())
+    frame = schemas.with_columns(subset, mapping.found, schemas.DEBTOR_TEXT)
     old = schemas.typed_debtors(schemas.prepare_debtors(frame, numeric), default_scheme).filter(
         c("last_collection_date").is_not_null() & c("mandate_key").is_not_null() & c("iban").is_not_null()
         & c("debtor_id").is_not_null())
