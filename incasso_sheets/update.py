@@ -15,12 +15,16 @@ update changed (or anywhere in an added debtor's row) is moved to that cell of t
 sheet; one that only arises from the combination stays at the debtor's row in the debtors
 sheet. Warnings about cells the update did not touch are left to `incasso check`.
 
-Amendments (sepa-rules.md §6.3) are not recorded here. The ledger's `mandates` table keeps
+Amendments (docs/sepa.md §3) are not recorded as such. The ledger's `mandates` table keeps
 each mandate's last collected IBAN, mandate id and signing date; those values ARE the
 pending amendment record: the next `collect` compares the sheet with them
 (collect.select + sepa.sequence) and sends the amendment details once. This module runs
 the same detection on the merged sheet, only to say in the change log what the next
-collection will send. One source of truth, nothing to keep in step.
+collection will send. One source of truth, nothing to keep in step. The one thing it adds
+to that record: for a debtor the ledger does not know but whose sheet shows earlier
+collections, the sheet's old values (`originals`, which the caller writes to the ledger).
+A BIC follows its IBAN to another bank, and a mandate reference the ledger knows for
+another debtor is refused.
 """
 
 from __future__ import annotations

@@ -267,7 +267,7 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
 
 def _debtor_texts(deb: pl.DataFrame, late: list[str]) -> pl.DataFrame:
     """The debtor's texts for the chosen invoices, and `send_address`: the postal address goes
-    into the XML only for a debtor outside the EEA (sepa-rules.md §1), so only theirs is
+    into the XML only for a debtor outside the EEA (docs/sepa.md §2), so only theirs is
     kept. When no debtor needs one, the address columns are left out here and come back as
     one null each (a column of a million nulls would take 16 MB in every copy)."""
     c = pl.col

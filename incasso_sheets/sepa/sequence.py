@@ -1,4 +1,4 @@
-"""Sequence types (FRST/RCUR/OOFF/FNAL) and amendment details (sepa-rules.md §6).
+"""Sequence types (FRST/RCUR/OOFF/FNAL) and amendment details (docs/sepa.md §3).
 
 Works column-wise on a frame of selected collections that already carries the mandate's
 history from the ledger (`prev_*` columns, see collect.select). Rules:
