@@ -61,7 +61,7 @@ def check_debtors(raw: RawSheet, today: dt.date, default_scheme: str = "CORE") -
     prepared = schemas.prepare_debtors(frame, numeric)
     where = columns.where_of(mapping, columns.DEBTOR_COLUMNS, raw.file, raw.sheet)
     issues = reading_issues(raw, mapping)
-    issues += run_rules(prepared, schemas.debtor_rules(today), where)
+    issues += run_rules(prepared, schemas.debtor_rules(today, "bic" in mapping.found), where)
     typed = schemas.typed_debtors(prepared, default_scheme)
     return CheckedSheet(raw, mapping, prepared, typed), issues
 

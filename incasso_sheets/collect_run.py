@@ -20,11 +20,17 @@ import polars as pl
 
 from incasso_sheets import bookings, faults, ledger, migrate_run
 from incasso_sheets.collect import batching, remittance
-from incasso_sheets.collect.select import History, Options, Selection, select_collections
+from incasso_sheets.collect.select import (
+    History,
+    Options,
+    Selection,
+    mandates_of_others,
+    select_collections,
+)
 from incasso_sheets.durable import write_durably
 from incasso_sheets.errors import CannotContinue
 from incasso_sheets.formats import csvfile, journal, workbook
-from incasso_sheets.issues import ERROR, WARNING, Issue, Report
+from incasso_sheets.issues import ERROR, WARNING, Issue, Report, issue
 from incasso_sheets.messages import headers
 from incasso_sheets.messages import text as messages_text
 from incasso_sheets.model import Message
@@ -141,6 +147,16 @@ def run_collect(req: CollectRequest) -> CollectResult:
         with req.reporter.step("read-ledger"):
             history = (ledger.load_history(led, checked.invoices.typed["invoice_number"]) if led is not None
                        else History.empty())
+        # A mandate reference the ledger knows for another debtor: refused at its cell.
+        taken = mandates_of_others(checked.debtors.typed, history.mandates)
+        if taken.height:
+            column = checked.debtors.mapping.found.get("mandate_id", "Machtigingskenmerk")
+            report.extend(issue("mandate-id-other-debtor", file=deb_raw.file, sheet=deb_raw.sheet, row=row,
+                                column=column, value=mandate_id, other=other)
+                          for row, mandate_id, other in taken.select(ROW, "mandate_id", "other_debtor").iter_rows())
+            if not req.skip_invalid:
+                return result
+            bad_deb = pl.concat([bad_deb, taken[ROW]])
         with req.reporter.step("select", checked.invoices.rows):
             selection = select_collections(checked.invoices.typed, checked.debtors.typed, history,
                                            options, bad_inv, bad_deb)

@@ -796,6 +796,20 @@ def record_mandates(conn: sqlite3.Connection, latest: pl.DataFrame) -> None:
          for k, m, d, i, md, cd, source in latest.iter_rows()))
 
 
+def record_originals(conn: sqlite3.Connection, originals: pl.DataFrame) -> None:
+    """The original values of mandates the ledger did not know, taken from the debtors
+    sheet by `debtors update` before it changed them (update._original_mandates): history
+    source 'sheet', so they count as used. A mandate the ledger knows keeps its values."""
+    day = "%Y-%m-%d"
+    conn.executemany(
+        """INSERT INTO mandates (mandate_key, mandate_id, debtor_id, iban, mandate_date, last_collection_date,
+                                 history_source)
+           VALUES (?, ?, ?, ?, ?, ?, 'sheet')
+           ON CONFLICT (mandate_key) DO NOTHING""",
+        originals.select("mandate_key", "mandate_id", "debtor_id", "iban", pl.col("mandate_date").dt.strftime(day),
+                         pl.col("last_collection_date").dt.strftime(day)).iter_rows())
+
+
 def record_import(conn: sqlite3.Connection, transactions: pl.DataFrame, mandates: pl.DataFrame) -> None:
     """Earlier collections taken over from another system (`incasso ledger import`).
 

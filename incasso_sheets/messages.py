@@ -972,6 +972,40 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{path} is gewijzigd terwijl de wijziging liep; er is niets geschreven. "
         "Voer de wijziging opnieuw uit",
     ),
+    # --- pain-amend (issues 12 and 20) ---
+    "bic-required": (
+        "The IBAN is in {country}, a SEPA country outside the EEA, and its bank's BIC cannot be "
+        "derived from it: fill in the BIC (the scheme requires it for these accounts)",
+        "De IBAN ligt in {country}, een SEPA-land buiten de EER, en de BIC van de bank is er niet "
+        "uit af te leiden: vul de BIC in (het schema eist die voor deze rekeningen)",
+    ),
+    "address-shortened": (
+        "Longer than the {limit} characters the collection allows; shortened to '{after}'",
+        "Langer dan de {limit} tekens die de incasso toestaat; ingekort tot '{after}'",
+    ),
+    "update-bic-derived": (
+        "BIC of the new IBAN's bank (another bank than before)",
+        "BIC van de bank van de nieuwe IBAN (een andere bank dan eerst)",
+    ),
+    "update-bic-cleared": (
+        "the new IBAN is at another bank whose BIC is not known: BIC cleared, the IBAN alone is sent",
+        "de nieuwe IBAN is van een andere bank waarvan de BIC niet bekend is: BIC leeggemaakt, "
+        "alleen de IBAN wordt meegestuurd",
+    ),
+    "mandate-id-other-debtor": (
+        "The ledger knows this mandate reference for debtor {other}: a mandate reference "
+        "belongs to one debtor; give this debtor its own",
+        "Het ledger kent dit machtigingskenmerk van debiteur {other}: een machtigingskenmerk "
+        "hoort bij één debiteur; geef deze debiteur een eigen kenmerk",
+    ),
+    "update-originals-not-kept": (
+        "The sheet says this mandate was collected before (last collection {last}), but without "
+        "settings there is no ledger to keep its original IBAN and reference in: the next "
+        "collection cannot send the amendment. Run the update with --config",
+        "Volgens het bestand is op deze machtiging al eerder geïncasseerd (laatste incasso {last}), "
+        "maar zonder instellingen is er geen ledger om de oorspronkelijke IBAN en het kenmerk in "
+        "te bewaren: de volgende incasso kan de wijziging niet meesturen. Draai de update met --config",
+    ),
 }
 
 

@@ -16,12 +16,16 @@ update changed (or anywhere in an added debtor's row) is moved to that cell of t
 sheet; one that only arises from the combination stays at the debtor's row in the debtors
 sheet. Warnings about cells the update did not touch are left to `incasso check`.
 
-Amendments (sepa-rules.md §6.3) are not recorded here. The ledger's `mandates` table keeps
+Amendments (docs/sepa.md §3) are not recorded as such. The ledger's `mandates` table keeps
 each mandate's last collected IBAN, mandate id and signing date; those values ARE the
 pending amendment record: the next `collect` compares the sheet with them
 (collect.select + sepa.sequence) and sends the amendment details once. This module runs
 the same detection on the merged sheet, only to say in the change log what the next
-collection will send. One source of truth, nothing to keep in step.
+collection will send. One source of truth, nothing to keep in step. The one thing it adds
+to that record: for a debtor the ledger does not know but whose sheet shows earlier
+collections, the sheet's old values (`originals`, which the caller writes to the ledger).
+A BIC follows its IBAN to another bank, and a mandate reference the ledger knows for
+another debtor is refused.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ import polars as pl
 from incasso_sheets.api import check_debtors
 from incasso_sheets.identity import identity_key_expr
 from incasso_sheets.issues import ERROR, WARNING, Issue, issue
+from incasso_sheets.sepa import identifiers, sequence
 from incasso_sheets.sheets import columns, parse, schemas
 from incasso_sheets.sheets.read import ROW, RawSheet
 
@@ -51,6 +56,8 @@ SMNDA = "update-amendment-smnda"
 ORIGINAL_IBAN = "update-amendment-iban"
 ORIGINAL_MANDATE_ID = "update-amendment-mandate-id"
 NEW_MANDATE = "update-new-mandate"
+BIC_DERIVED = "update-bic-derived"
+BIC_CLEARED = "update-bic-cleared"
 
 CHANGES = {ROW: pl.Int64, "update_row": pl.Int64, "debtor_id": pl.Utf8, "column": pl.Utf8,
            "header": pl.Utf8, "update_header": pl.Utf8, "old": pl.Utf8, "new": pl.Utf8,
@@ -64,6 +71,9 @@ class UpdateResult:
     issues: list[Issue]
     added_headers: tuple[str, ...] = ()  # columns appended to the debtors sheet
     last_row: int = 1             # last row of the debtors sheet before added debtors
+    # HISTORY_MANDATES rows for the ledger: the sheet's old values of mandates the ledger
+    # does not know, for the amendment the next collect sends (see _original_mandates)
+    originals: pl.DataFrame | None = None
 
     @property
     def valid(self) -> bool:
@@ -151,6 +161,12 @@ def merge_updates(debtors: RawSheet, updates: RawSheet, today: dt.date, *, add_n
             pl.lit(upd_map.found[c]).alias("update_header"), pl.col("_old").alias("old"),
             pl.col("_new").alias("new"), pl.lit(False).alias("added")))
     frame = debtors.frame.with_columns(merged_columns).select(ROW, *debtors.headers, *added_headers)
+    if "iban" in updated and "bic" in deb_map.found:
+        bic_given = (joined.filter(parse.text("_u:bic").is_not_null())[ROW] if "bic" in updated
+                     else pl.Series([], dtype=pl.Int64))
+        frame, bic_changes = _bic_follows_iban(frame, changes[updated.index("iban")], deb_map.found["bic"],
+                                               bic_given)
+        changes.append(bic_changes)
 
     if unknown.height:
         new_rows, new_changes = _added_rows(unknown, updated, headers, upd_map.found, last_row)
@@ -168,12 +184,15 @@ def merge_updates(debtors: RawSheet, updates: RawSheet, today: dt.date, *, add_n
                      numeric_columns=frozenset(numeric))
     checked, check_issues = check_debtors(merged, today, default_scheme)
     check_issues, caused = _mandate_duplicates(check_issues, changes_frame, checked.typed, debtors, updates)
-    issues += _repointed(check_issues, changes_frame, updates)
+    issues += _at_iban_cell(_repointed(check_issues, changes_frame, updates), changes_frame, updates)
     issues += caused
     issues += _look_alikes(frame, changes_frame, deb_map.found, upd_map.found, last_row, debtors, updates)
     issues += _unencodable(changes_frame, debtors, updates)
-    changes_frame = _with_notes(changes_frame, checked.typed, mandates)
-    return UpdateResult(merged, changes_frame, issues, added_headers, last_row)
+    issues += _mandates_of_others(changes_frame, checked.typed, mandates, updates)
+    originals = _original_mandates(debtors, changes_frame, mandates, today, default_scheme)
+    known = originals if mandates is None else pl.concat([mandates, originals])
+    changes_frame = _bic_notes(_with_notes(changes_frame, checked.typed, known))
+    return UpdateResult(merged, changes_frame, issues, added_headers, last_row, originals)
 
 
 # --- the update sheet ---------------------------------------------------------------------
@@ -400,6 +419,109 @@ def _look_alikes(frame: pl.DataFrame, changes: pl.DataFrame, deb_found: dict[str
 
 
 # --- amendments ---------------------------------------------------------------------------
+
+def _bic_follows_iban(frame: pl.DataFrame, iban_changes: pl.DataFrame, bic_header: str,
+                      bic_given: pl.Series) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """An IBAN that moves to another bank (sequence.same_bank) takes its new bank's BIC, as the
+    registry derives it, or none: the old bank's BIC is never kept. A BIC the update gives
+    for the debtor is the user's, and stays. The BIC change points at the update's IBAN
+    cell (its `update_header`), the cause of it: an issue about it is shown there."""
+    c = pl.col
+    old_bic = parse.text(bic_header).str.replace_all(r"\s", "").str.to_uppercase()
+    moved = (iban_changes.filter(~c(ROW).is_in(bic_given.implode()))
+             .join(frame.select(ROW, parse.text(bic_header).alias("_old_bic_text"), old_bic.alias("_old_bic")),
+                   on=ROW, how="inner", maintain_order="left")
+             .filter(c("_old_bic").is_not_null() & c("new").is_not_null() & c("old").is_not_null())
+             .with_columns(_old_iban=_normal("iban", "old", False), _new_iban=_normal("iban", "new", False)))
+    if moved.height:
+        moved = moved.filter(~sequence.same_bank(moved["_old_iban"], moved["_new_iban"], old_bic=moved["_old_bic"]))
+    derived = [identifiers.inspect_iban(iban)[1] for iban in moved["_new_iban"].to_list()]
+    moved = moved.with_columns(pl.Series("_new_bic", derived, dtype=pl.Utf8))
+    bic_changes = moved.select(
+        c(ROW), c("update_row"), c("debtor_id"), pl.lit("bic").alias("column"), pl.lit(bic_header).alias("header"),
+        c("update_header"), c("_old_bic_text").alias("old"), c("_new_bic").alias("new"), pl.lit(False).alias("added"))
+    if not moved.height:
+        return frame, bic_changes
+    frame = frame.join(moved.select(ROW, "_new_bic", pl.lit(True).alias("_follows")), on=ROW, how="left",
+                       maintain_order="left")
+    return (frame.with_columns(pl.when(c("_follows")).then(c("_new_bic")).otherwise(c(bic_header)).alias(bic_header))
+            .drop("_new_bic", "_follows"), bic_changes)
+
+
+def _bic_notes(changes: pl.DataFrame) -> pl.DataFrame:
+    """The note on a BIC that followed its IBAN (a BIC change pointing at an IBAN cell)."""
+    c = pl.col
+    iban_headers = changes.filter(c("column") == "iban")["update_header"].unique().implode()
+    followed = (c("column") == "bic") & c("update_header").is_in(iban_headers)
+    return changes.with_columns(
+        note=pl.when(followed & c("new").is_null()).then(pl.lit(BIC_CLEARED))
+        .when(followed).then(pl.lit(BIC_DERIVED)).otherwise(c("note")))
+
+
+def _at_iban_cell(issues: list[Issue], changes: pl.DataFrame, updates: RawSheet) -> list[Issue]:
+    """`bic-required` on a debtor whose IBAN the update changed is the new IBAN's problem:
+    it is shown at that IBAN cell of the update sheet."""
+    cells = {r: (u, h) for r, u, h in changes.filter(pl.col("column") == "iban")
+             .select(ROW, "update_row", "update_header").iter_rows()}
+    if not cells:
+        return issues
+    return [i.at(file=updates.file, sheet=updates.sheet, row=cells[i.row][0], column=cells[i.row][1])
+            if i.code == "bic-required" and i.file != updates.file and i.row in cells else i
+            for i in issues]
+
+
+def _mandates_of_others(changes: pl.DataFrame, typed: pl.DataFrame, mandates: pl.DataFrame | None,
+                        updates: RawSheet) -> list[Issue]:
+    """A new mandate reference the ledger knows for another debtor, refused at its cell."""
+    touched = changes.filter(pl.col("column") == "mandate_id")
+    if mandates is None or mandates.height == 0 or touched.height == 0:
+        return []
+    from incasso_sheets.collect.select import mandates_of_others
+
+    subject = typed.filter(pl.col(ROW).is_in(touched[ROW].implode()))
+    found = mandates_of_others(subject, mandates).join(
+        touched.select(ROW, "update_row", "update_header"), on=ROW, how="inner")
+    return [issue("mandate-id-other-debtor", file=updates.file, sheet=updates.sheet, row=row, column=header,
+                  value=mandate_id, other=other)
+            for row, header, mandate_id, other in found.select(
+                "update_row", "update_header", "mandate_id", "other_debtor").iter_rows()]
+
+
+def _original_mandates(debtors: RawSheet, changes: pl.DataFrame, mandates: pl.DataFrame | None,
+                       today: dt.date, default_scheme: str) -> pl.DataFrame:
+    """The sheet's old values of the mandates whose IBAN or reference the update changes,
+    where the ledger knows neither the debtor nor the mandate, and the sheet says the
+    mandate was used (`Laatste incasso`: history taken over from another system). For the
+    ledger knows nothing else, those ARE the original values the next collection must
+    send the amendment against (docs/sepa.md §3); the update records them in the ledger
+    (history source 'sheet'), where collect reads them like its own."""
+    from incasso_sheets.collect.select import HISTORY_MANDATES
+
+    c = pl.col
+    empty = pl.DataFrame(schema=HISTORY_MANDATES)
+    rows = changes.filter(c("column").is_in(["iban", "mandate_id"]) & ~c("added"))[ROW].unique()
+    if rows.len() == 0:
+        return empty
+    mapping = columns.map_headers(debtors.headers, columns.DEBTOR_COLUMNS)
+    last = mapping.found.get("last_collection_date")
+    if last is None:  # no history in the sheet: nothing to keep
+        return empty
+    numeric = frozenset(k for k, h in mapping.found.items() if h in debtors.numeric_columns)
+    subset = debtors.frame.filter(c(ROW).is_in(rows.implode()) & parse.text(last).is_not_null())
+    frame = schemas.with_columns(subset, mapping.found, schemas.DEBTOR_TEXT)
+    old = schemas.typed_debtors(schemas.prepare_debtors(frame, numeric), default_scheme).filter(
+        c("last_collection_date").is_not_null() & c("mandate_key").is_not_null() & c("iban").is_not_null()
+        & c("debtor_id").is_not_null())
+    if mandates is not None and mandates.height:
+        debtor_keys = mandates.select(identity_key_expr(c("debtor_id")).drop_nulls())["debtor_id"]
+        old = old.filter(~identity_key_expr(c("debtor_id")).is_in(debtor_keys.implode())
+                         & ~c("mandate_key").is_in(mandates["mandate_key"].implode()))
+    return old.unique("mandate_key", keep="first", maintain_order=True).select(
+        "mandate_key", "mandate_id", "debtor_id", "iban", "mandate_date", "last_collection_date",
+        pl.lit("active").alias("status"), pl.lit(None, pl.Utf8).alias("status_reason"),
+        pl.lit(True).alias("used"), pl.lit(False).alias("used_up"),
+        pl.lit("sheet").alias("history_source")).cast(HISTORY_MANDATES)
+
 
 def _with_notes(changes: pl.DataFrame, typed: pl.DataFrame, mandates: pl.DataFrame | None) -> pl.DataFrame:
     """Note on a changed IBAN or mandate id what the next collection will send (§6.3), by

@@ -113,6 +113,10 @@ def run_update(req: UpdateRequest) -> UpdateRunResult:
         req.reporter.advance(debtors.frame.height)
     result = UpdateRunResult(Report(list(merged.issues)), merged.changes, updates.frame.height,
                              dry_run=req.dry_run)
+    originals = merged.originals if merged.originals is not None else pl.DataFrame()
+    keeper = ledger.path_for(settings) if settings and settings.path else None
+    if originals.height and keeper is None:
+        result.report.extend(_originals_not_kept(originals, merged.changes, updates))
     if not merged.valid:
         return result
     # The warnings the log carries beside their change: those at the change file's cells.
@@ -137,6 +141,13 @@ def run_update(req: UpdateRequest) -> UpdateRunResult:
         # sorted), they could land on other debtors.
         if fingerprint(req.debtors) != as_read:
             raise CannotContinue("update-sheet-changed", path=req.debtors.name)
+        if originals.height and keeper is not None:
+            # Before the sheet: a crash in between leaves the ledger holding the values the
+            # sheet still has (no amendment follows from them), and the same update again
+            # records nothing new.
+            with ledger.Ledger.open(keeper, creditor_id=settings.creditor.creditor_id) as led, \
+                    led.transaction() as conn:
+                ledger.record_originals(conn, originals)
         # The sheet last: it is the step that makes the update happen. A crash before it
         # leaves the sheet as it was, and the same update run again writes the same log.
         for temp, final in reversed(planned):
@@ -211,6 +222,19 @@ def _mandate_history(settings: Settings | None) -> pl.DataFrame | None:
     with ledger.Ledger.open_read_only(ledger.path_for(settings),
                                      creditor_id=settings.creditor.creditor_id) as led:
         return ledger.load_mandates(led) if led is not None else None
+
+
+def _originals_not_kept(originals: pl.DataFrame, changes: pl.DataFrame, updates: RawSheet) -> list:
+    """Warnings at the update's IBAN or mandate cells whose original values nothing keeps."""
+    from incasso_sheets.issues import WARNING, issue
+
+    last = dict(originals.select("debtor_id", pl.col("last_collection_date").dt.strftime("%d-%m-%Y")).iter_rows())
+    cells = changes.filter(pl.col("column").is_in(["iban", "mandate_id"])
+                           & pl.col("debtor_id").is_in(list(last)))
+    return [issue("update-originals-not-kept", WARNING, file=updates.file, sheet=updates.sheet, row=row,
+                  column=header, value=new, last=last[debtor])
+            for row, header, new, debtor in cells.select("update_row", "update_header", "new",
+                                                         "debtor_id").iter_rows()]
 
 
 def _check_output_format(debtors: RawSheet, output: Path) -> None:

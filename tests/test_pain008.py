@@ -132,8 +132,11 @@ def test_debtor_agents_and_address(version, bic_tag):
     assert [[etree.QName(c).localname for c in a] for a in agents] == [[bic_tag], ["Othr"], [bic_tag], [bic_tag]]
     assert agents[1].findtext("p:Othr/p:Id", namespaces=ns) == "NOTPROVIDED"
     address = txs[3].find("p:Dbtr/p:PstlAdr", ns)
-    assert [(etree.QName(c).localname, c.text) for c in address] == [
-        ("StrtNm", "1 High Street"), ("PstCd", "SW1A 1AA"), ("TwnNm", "London"), ("Ctry", "GB")]
+    # .02: only Ctry and two AdrLine (EPC usage rules); .08: structured (docs/sepa.md §2)
+    assert [(etree.QName(c).localname, c.text) for c in address] == ([
+        ("Ctry", "GB"), ("AdrLine", "1 High Street"), ("AdrLine", "SW1A 1AA London")]
+        if version == "pain.008.001.02" else [
+        ("StrtNm", "1 High Street"), ("PstCd", "SW1A 1AA"), ("TwnNm", "London"), ("Ctry", "GB")])
     assert [t.find("p:Dbtr/p:PstlAdr", ns) is not None for t in txs] == [False, False, False, True]
     assert [t.findtext("p:RmtInf/p:Ustrd", namespaces=ns) for t in txs] == [
         "Factuur 2026-0041", "Factuur 2026-0042", "Factuur 2026-0043", None]
@@ -152,9 +155,9 @@ def test_creditor_without_bic(version, tmp_path):
 
 def test_partial_address_keeps_xsd_order_and_skips_nulls():
     rows = frame(tx("E2E-0001", 500, "GB29NWBK60161331926819", send_address=True, city="London",
-                    country="GB"),
+                    country="GB", debtor_bic="NWBKGB2L"),
                  tx("E2E-0002", 500, "GB29NWBK60161331926819", send_address=False, city="London",
-                    country="GB"))
+                    country="GB", debtor_bic="NWBKGB2L"))
     msg = Message("M-1", CREATED, CREDITOR, False, (Block("M-1-1", "CORE", "OOFF", COLLECTION, rows),))
     root, ns = parse(render(msg, "pain.008.001.08"), "pain.008.001.08")
     addresses = [t.find("p:Dbtr/p:PstlAdr", ns) for t in root.iterfind(".//p:DrctDbtTxInf", ns)]
@@ -226,17 +229,20 @@ def names(limit: int) -> st.SearchStrategy[str]:
 def messages(draw) -> Message:
     ids = st.text(ID_CHARS, min_size=1, max_size=35)
     n = draw(st.integers(1, 25))
+    ibans = [draw(st.sampled_from(IBANS)) for _ in range(n)]
     rows = [
-        tx(draw(ids), draw(st.integers(1, 99_999_999_999)), draw(st.sampled_from(IBANS)),
+        tx(draw(ids), draw(st.integers(1, 99_999_999_999)), iban,
            mandate_id=draw(ids), debtor_name=draw(names(70)),
-           debtor_bic=draw(st.sampled_from([None, "RABONL2U", "COBADEFFXXX"])),
+           # an account outside the EEA always has its BIC (check's bic-required)
+           debtor_bic=draw(st.sampled_from(["NWBKGB2L"] if iban.startswith("GB")
+                                           else [None, "RABONL2U", "COBADEFFXXX"])),
            remittance=draw(st.none() | names(140)),
            smnda=draw(st.booleans()), original_mandate_id=draw(st.none() | ids),
            original_iban=draw(st.none() | st.sampled_from(IBANS)),
            send_address=draw(st.booleans()), street=draw(st.none() | names(70)),
            postcode=draw(st.none() | names(16)), city=draw(st.none() | names(35)),
            country=draw(st.none() | st.sampled_from(["GB", "CH", "NL"])))
-        for _ in range(n)
+        for iban in ibans
     ]
     cuts = sorted(draw(st.sets(st.integers(1, n - 1), max_size=4)) if n > 1 else [])
     bounds = [0, *cuts, n]

@@ -88,7 +88,23 @@ def test_changed_mandate_id_sends_the_original_id():
 
 
 def test_same_bank():
-    frame = pl.DataFrame({"a": [IBAN_ABN, IBAN_ABN, "BE68539007547034"],
-                          "b": [IBAN_ABN_2, IBAN_RABO, "NL68539007547034"]})
-    same = frame.select(sequence.same_bank(pl.col("a"), pl.col("b")))["a"].to_list()
-    assert same == [True, False, False]
+    old = pl.Series([IBAN_ABN, IBAN_ABN, "BE68539007547034", "DE53370501982222222222", "XX00INVALID"])
+    new = pl.Series([IBAN_ABN_2, IBAN_RABO, "NL68539007547034", "DE44370502999876543210", IBAN_ABN])
+    # same BIC (ABNANL2A); ABNA/RABO; another country; COLSDE33/COKSDE33 (one 3705...
+    # prefix, two banks); an unreadable IBAN is not known to be the same bank
+    assert sequence.same_bank(old, new).to_list() == [True, False, False, False, False]
+
+
+def test_same_bank_without_a_known_bic_compares_the_bank_codes():
+    # Monaco: schwifty's registry knows no BIC; the bank code (5 digits) decides
+    old = pl.Series(["MC5811222000010123456789030", "MC5811222000010123456789030"])
+    new = pl.Series(["MC5811222000020987654321091", "MC5830002000010123456789017"])
+    assert sequence.same_bank(old, new).to_list() == [True, False]
+
+
+def test_same_bank_takes_a_given_bic_before_the_derived_one():
+    old = pl.Series(["MC5811222000010123456789030"])
+    new = pl.Series(["MC5811222000020987654321091"])
+    # the same bank code, but the sheet names two banks
+    assert sequence.same_bank(old, new, pl.Series(["AAAAMCM1"]), pl.Series(["BBBBMCM1XXX"])).to_list() == [False]
+    assert sequence.same_bank(old, new, pl.Series(["AAAAMCM1"]), pl.Series(["AAAAMCM1XXX"])).to_list() == [True]

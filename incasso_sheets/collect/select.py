@@ -17,7 +17,7 @@ from incasso_sheets.identity import identity_key_expr
 from incasso_sheets.model import MandateStatus, TransactionStatus
 from incasso_sheets.sepa import reasons, sequence
 from incasso_sheets.sepa.calendar import TargetCalendar
-from incasso_sheets.sepa.identifiers import SEPA_NON_EEA
+from incasso_sheets.sepa.identifiers import outside_eea
 from incasso_sheets.sheets.read import ROW
 
 # Helper columns of the history joins and of the reason: not needed once the reason is known.
@@ -116,6 +116,21 @@ def history_columns(frame: pl.DataFrame, history: History) -> pl.DataFrame:
             pl.when(known).then(c("k_last")).when(continues).then(c("d_last")), sheet_last),
         history_from_sheet=from_sheet,
     )
+
+
+def mandates_of_others(debtors: pl.DataFrame, mandates: pl.DataFrame) -> pl.DataFrame:
+    """The debtor rows (`_row`, debtor_id, mandate_id, `other_debtor`) whose mandate reference
+    the ledger knows for another debtor. A mandate reference names one mandate of one debtor
+    for the creditor (docs/sepa.md §3): under another debtor it would go out as an amendment
+    of that debtor's mandate. Debtor numbers compare as identities (identity.py)."""
+    c = pl.col
+    known = mandates.filter(c("debtor_id").is_not_null()).select(
+        "mandate_key", c("debtor_id").alias("other_debtor"))
+    return (debtors.filter(c("mandate_key").is_not_null())
+            .select(ROW, "debtor_id", "mandate_id", "mandate_key")
+            .join(known, on="mandate_key", how="inner", maintain_order="left")
+            .filter(identity_key_expr(c("other_debtor")) != identity_key_expr(c("debtor_id")))
+            .select(ROW, "debtor_id", "mandate_id", "other_debtor"))
 
 
 def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: History,
@@ -240,6 +255,10 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
     # costs 8 to 16 MB in every copy made from here on.
     chosen = f.drop(DECIDED_COLUMNS, strict=False).filter(c("_skip").is_null())
     del f
+    # The texts first: the amendment rules read the debtor's BIC (sequence.same_bank).
+    chosen = chosen.join(_debtor_texts(deb, late), on="debtor_id", how="left", maintain_order="left")
+    if "street" not in chosen.columns:
+        chosen = chosen.with_columns(pl.lit(None, pl.Utf8).alias(name) for name in ADDRESS_COLUMNS)
     chosen = sequence.with_amendments(chosen)
     chosen = sequence.with_sequence(chosen, options.first_as_frst)
     # A one-off (OOFF) or final (FNAL) mandate carries one collection: within this run the
@@ -253,9 +272,6 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
             pl.lit(None, pl.Utf8).alias("detail"))
         skipped = pl.concat([skipped, extra]).sort(ROW) if extra.height else skipped
         chosen = chosen.filter(~c("_extra")).drop("_extra")
-    chosen = chosen.join(_debtor_texts(deb, late), on="debtor_id", how="left", maintain_order="left")
-    if "street" not in chosen.columns:
-        chosen = chosen.with_columns(pl.lit(None, pl.Utf8).alias(name) for name in ADDRESS_COLUMNS)
     chosen = remittance_columns(chosen, options.remittance)
     chosen = _with_end_to_end_ids(chosen, history.end_to_end_ids)
     chosen = chosen.with_columns(debtor_name=c("name"), debtor_iban=c("iban"), debtor_bic=c("bic"))
@@ -264,13 +280,12 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
 
 def _debtor_texts(deb: pl.DataFrame, late: list[str]) -> pl.DataFrame:
     """The debtor's texts for the chosen invoices, and `send_address`: the postal address goes
-    into the XML only for a debtor outside the EEA (sepa-rules.md §1), so only theirs is
+    into the XML only for a debtor outside the EEA (docs/sepa.md §2), so only theirs is
     kept. When no debtor needs one, the address columns are left out here and come back as
     one null each (a column of a million nulls would take 16 MB in every copy)."""
     c = pl.col
-    non_eea = sorted(SEPA_NON_EEA)
-    send = c("country").is_in(non_eea) | c("iban").str.slice(0, 2).is_in(non_eea)
-    texts = deb.select("debtor_id", *late, send.fill_null(False).alias("send_address"))
+    send = outside_eea(c("country"), c("iban").str.slice(0, 2))
+    texts = deb.select("debtor_id", *late, send.alias("send_address"))
     if not texts["send_address"].any():
         return texts.drop(ADDRESS_COLUMNS, strict=False)
     return texts.with_columns(pl.when(c("send_address")).then(c(name)).alias(name)

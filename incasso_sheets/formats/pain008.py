@@ -3,8 +3,9 @@
 The document is never held whole: the group header and each block's header are small
 f-strings, and the transactions of a block are formatted by polars over the whole column,
 CHUNK_ROWS rows at a time, and written as each chunk is formed. Elements follow the XSD
-order (sepa-rules.md §2.1-2.4); pain.008.001.02 and .08 differ only in the namespace and in
-`BIC` versus `BICFI` for the agents (§3). The caller validates the file with
+order (sepa-rules.md §2.1-2.4); pain.008.001.02 and .08 differ in the namespace, in
+`BIC` versus `BICFI` for the agents (§3), and in the debtor's address: `Ctry` and two
+`AdrLine` in .02, structured in .08 (docs/sepa.md §2). The caller validates the file with
 `formats.xsd.validate_file` before renaming it into place.
 
 ISO 20022 names used here, and the model field each one carries:
@@ -22,7 +23,9 @@ ISO 20022 names used here, and the model field each one carries:
     AmdmntInfDtls            OrgnlMndtId original_mandate_id; OrgnlDbtrAcct original_iban,
                              or Othr/Id SMNDA when smnda (a new account at another bank)
     DbtrAgt, Dbtr, DbtrAcct  debtor_bic (null: NOTPROVIDED), debtor_name + PstlAdr
-                             (street, postcode, city, country, when send_address), debtor_iban
+                             (when send_address: .08 StrtNm street, PstCd postcode,
+                             TwnNm city, Ctry country; .02 Ctry country, AdrLine street,
+                             AdrLine postcode + city), debtor_iban
     RmtInf/Ustrd             remittance (null: no RmtInf)
 """
 
@@ -35,6 +38,7 @@ import polars as pl
 from incasso_sheets.formats import check_schema, write_column
 from incasso_sheets.model import TRANSACTION_SCHEMA, Block, Message
 from incasso_sheets.money import cents_text_expr, format_cents
+from incasso_sheets.sepa.identifiers import SEPA_NON_EEA
 
 NAMESPACES = {
     "pain.008.001.02": "urn:iso:std:iso:20022:tech:xsd:pain.008.001.02",
@@ -42,6 +46,8 @@ NAMESPACES = {
 }
 # sepa-rules.md §3: the agent's BIC element was renamed in the 2019 version.
 _BIC_TAG = {"pain.008.001.02": "BIC", "pain.008.001.08": "BICFI"}
+# The versions whose SEPA usage rules allow only Ctry + two AdrLine for an address.
+_UNSTRUCTURED = frozenset({"pain.008.001.02"})
 CHUNK_ROWS = 50_000
 
 _REQUIRED = ("end_to_end_id", "amount_cents", "mandate_id", "mandate_date", "debtor_name",
@@ -66,7 +72,7 @@ def write_pain008(out: BinaryIO, message: Message, version: str = "pain.008.001.
     for block in message.blocks:
         _check_block(block)
     out.write(_document_start(message, NAMESPACES[version]).encode("utf-8"))
-    row = _transaction_expr(bic_tag)
+    row = _transaction_expr(bic_tag, version)
     for block in message.blocks:
         out.write(_block_start(message, block, bic_tag).encode("utf-8"))
         frame = block.transactions
@@ -85,6 +91,13 @@ def _check_block(block: Block) -> None:
     missing = [column for column, count in zip(_REQUIRED, nulls, strict=True) if count]
     if missing:
         raise ValueError(f"block {block.payment_info_id}: null in {', '.join(missing)}")
+    # `check` refuses these debtors (bic-required); NOTPROVIDED for one would be a bug.
+    tx = block.transactions
+    without_bic = tx.filter(tx["debtor_bic"].is_null()
+                            & tx["debtor_iban"].str.slice(0, 2).is_in(sorted(SEPA_NON_EEA)))
+    if without_bic.height:
+        raise ValueError(f"block {block.payment_info_id}: no BIC for the non-EEA account "
+                         f"{without_bic['debtor_iban'][0]}")
 
 
 def _escape(text: str) -> str:
@@ -164,7 +177,25 @@ def _join(*parts: pl.Expr | str) -> pl.Expr:
                          ignore_nulls=True)
 
 
-def _transaction_expr(bic_tag: str) -> pl.Expr:
+def _address_structured() -> pl.Expr:
+    """pain.008.001.08: the structured address the EPC requires from November 2026
+    (docs/sepa.md §2), in PostalAddress24's order: StrtNm, PstCd, TwnNm, Ctry."""
+    col = pl.col
+    return _join(_tag("StrtNm", col("street")), _tag("PstCd", col("postcode")),
+                 _tag("TwnNm", col("city")), _tag("Ctry", col("country")))
+
+
+def _address_lines(version: str) -> pl.Expr:
+    """pain.008.001.02: the EPC's usage rules allow only Ctry and at most two AdrLine of 70
+    (docs/sepa.md §2): the street on the first, postcode and town on the second. Each part
+    fits (schemas.ADDRESS_LIMITS), so nothing is cut here."""
+    col = pl.col
+    town = pl.concat_str([col("postcode"), col("city")], separator=" ", ignore_nulls=True)
+    town = pl.when(col("postcode").is_not_null() | col("city").is_not_null()).then(town)
+    return _join(_tag("Ctry", col("country")), _tag("AdrLine", col("street")), _tag("AdrLine", town))
+
+
+def _transaction_expr(bic_tag: str, version: str) -> pl.Expr:
     """One DrctDbtTxInf per row, in XSD order, six to seven lines each."""
     col = pl.col
     smnda = col("smnda").fill_null(False)
@@ -190,11 +221,10 @@ def _transaction_expr(bic_tag: str) -> pl.Expr:
         .otherwise(pl.lit(_NOTPROVIDED))
     )
     address_parts = [col(c) for c in ("street", "postcode", "city", "country")]
-    # PostalAddress6 and 24 share this order: StrtNm, PstCd, TwnNm, Ctry.
     address = pl.when(col("send_address").fill_null(False)
                       & pl.any_horizontal(p.is_not_null() for p in address_parts)).then(
-        _join("<PstlAdr>", _tag("StrtNm", col("street")), _tag("PstCd", col("postcode")),
-              _tag("TwnNm", col("city")), _tag("Ctry", col("country")), "</PstlAdr>"))
+        _join("<PstlAdr>", _address_lines(version) if version in _UNSTRUCTURED else _address_structured(),
+              "</PstlAdr>"))
     return _join(
         "      <DrctDbtTxInf>\n        <PmtId>",
         _tag("EndToEndId", col("end_to_end_id")),

@@ -20,12 +20,25 @@ EU = frozenset(
     "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
 )
 EEA = EU | {"IS", "LI", "NO"}
-# EPC register of SEPA countries and territories outside the EEA (2025): their debtors
-# need a postal address in the collection (sepa-rules.md §1).
-SEPA_NON_EEA = frozenset("CH GB MC SM VA AD GI GG JE IM PM AL MD ME MK".split())
+# The SEPA countries and territories outside the EEA, after EPC409-09 "EPC List of SEPA
+# Scheme Countries" (as extended by the EPC Board up to Serbia, 22 May 2025). A debtor whose
+# IBAN is in one of them needs the debtor bank's BIC and a postal address in the collection
+# (docs/sepa.md §1 and §2). The one list of them: every rule reads it from here.
+SEPA_NON_EEA = frozenset(
+    "CH GB GI GG JE IM "   # Switzerland; the United Kingdom, Gibraltar and the Crown Dependencies
+    "MC SM VA AD PM "      # Monaco, San Marino, Vatican City, Andorra, Saint-Pierre-et-Miquelon
+    "AL ME MD MK RS"       # Albania, Montenegro (Nov 2024); Moldova, North Macedonia (Mar 2025); Serbia
+    .split())
 SEPA = EEA | SEPA_NON_EEA
 
 NOTPROVIDED = "NOTPROVIDED"
+
+
+def outside_eea(country: pl.Expr, iban_country: pl.Expr) -> pl.Expr:
+    """True where the debtor (its country, or its IBAN's) is in a SEPA country outside the
+    EEA: its postal address goes into the collection (docs/sepa.md §2)."""
+    non_eea = sorted(SEPA_NON_EEA)
+    return (country.is_in(non_eea) | iban_country.is_in(non_eea)).fill_null(False)
 _BIC_RE = re.compile(r"^[A-Z]{6}[A-Z2-9][A-NP-Z0-9]([A-Z0-9]{3})?$")
 
 
@@ -74,6 +87,22 @@ def check_ibans(ibans: pl.Series) -> pl.DataFrame:
         {"iban": distinct, "problem": problems, "derived_bic": bics},
         schema={"iban": pl.Utf8, "problem": pl.Utf8, "derived_bic": pl.Utf8},
     )
+
+
+def bank_of(iban: str) -> tuple[str | None, str | None]:
+    """(BIC's first 8 characters, country + bank code) of the bank that holds `iban`.
+
+    The BIC comes from schwifty's bank registry (None when the registry does not know the
+    bank); the bank code is the part of the BBAN the country's IBAN format calls the bank
+    code (schwifty's IBAN.bank_code), with the country in front. (None, None) for an
+    invalid IBAN. `same_bank` in sepa.sequence compares these.
+    """
+    try:
+        parsed = IBAN(iban, validate_bban=True)
+    except SchwiftyException:
+        return None, None
+    bic = _bic_text(parsed.bic)
+    return (bic[:8] if bic else None), f"{parsed.country_code}:{parsed.bank_code}"
 
 
 def bic_problem(bic: str) -> str | None:

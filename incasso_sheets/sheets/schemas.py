@@ -25,6 +25,11 @@ from incasso_sheets.sheets.validate import Rule
 SCHEMES = {"CORE": "CORE", "B2B": "B2B", "STANDAARD": "CORE", "ZAKELIJK": "B2B", "1": "CORE", "2": "B2B"}
 SEQUENCES = {**{s: s for s in ("FRST", "RCUR", "OOFF", "FNAL")}, "1": "", "2": "FNAL", "3": "OOFF"}
 ATTEMPT_SUFFIX_MAX = 3  # "-2" .. "-99" for re-presentations
+# The postal address's parts and their longest text: StrtNm Max70Text, PstCd Max16Text and
+# TwnNm Max35Text in both pain.008 versions (docs/sepa.md §2). Longer text is shortened,
+# with a warning; in pain.008.001.02 street (line 1) and postcode + town (line 2, at most
+# 16 + 1 + 35) then always fit the two AdrLine of 70.
+ADDRESS_LIMITS = {"street": 70, "postcode": 16, "city": 35}
 
 DEBTOR_TEXT = ("debtor_id", "name", "iban", "bic", "direct_debit", "mandate_id", "mandate_date",
                "mandate_end_date", "scheme", "sequence", "street", "postcode", "city", "country",
@@ -72,6 +77,8 @@ def prepare_debtors(frame: pl.DataFrame, numeric: frozenset[str] = frozenset()) 
         _email=parse.text("email"),
     )
     f = f.with_columns(
+        *[pl.Series(f"_{name}_sepa", text.sanitise_series(f[name].str.strip_chars()), dtype=pl.Utf8)
+          for name in ADDRESS_LIMITS],
         _mandate_key=pl.col("_mandate").str.to_uppercase(),
         _name_sepa=pl.Series(text.sanitise_series(f["_name"])),
         _iban_country=pl.col("_iban").str.slice(0, 2),
@@ -127,10 +134,35 @@ def date_rule(column: str, parsed: str) -> Rule:
     return Rule(column, "date-invalid", ~parse.invalid(column, pl.col(parsed)))
 
 
-def debtor_rules(today: dt.date) -> list[Rule]:
+def address_rules() -> list[Rule]:
+    """`address-shortened`: a part of the address of a debtor outside the EEA (the only
+    ones whose address is sent) that is longer than its element allows."""
+    c = pl.col
+    sent = identifiers.outside_eea(c("_country"), c("_iban_country"))
+    return [Rule(name, "address-shortened", ~sent | (c(f"_{name}_sepa").str.len_chars() <= limit), WARNING,
+                 params=(("after", c(f"_{name}_sepa").str.slice(0, limit)), ("limit", pl.lit(limit))))
+            for name, limit in ADDRESS_LIMITS.items()]
+
+
+def bic_required_rule(column: str) -> Rule:
+    """`bic-required`: a debtor account in a SEPA country outside the EEA needs the debtor
+    bank's BIC (EPC Core RB, AT-13; docs/sepa.md §2): given in the sheet, or derived from
+    the IBAN by the bank registry. At the BIC cell, or at the IBAN cell in a sheet without
+    a BIC column."""
+    c = pl.col
+    return Rule(column, "bic-required",
+                ~c("_dd").fill_null(False) | c("_iban_problem").is_not_null()
+                | ~c("_iban_country").is_in(sorted(identifiers.SEPA_NON_EEA))
+                | pl.coalesce("_bic", "_derived_bic").is_not_null(),
+                params=(("country", c("_iban_country")),))
+
+
+def debtor_rules(today: dt.date, bic_column: bool = True) -> list[Rule]:
     c = pl.col
     dd = c("_dd").fill_null(False)
     return [
+        bic_required_rule("bic" if bic_column else "iban"),
+        *address_rules(),
         Rule("debtor_id", "debtor-id-missing", c("_id").is_not_null()),
         Rule("debtor_id", "debtor-id-duplicate", c("_id_first").is_null() | (c(ROW) == c("_id_first")),
              params=(("other_row", c("_id_first")),)),
@@ -200,8 +232,7 @@ def typed_debtors(prepared: pl.DataFrame, default_scheme: str = "CORE") -> pl.Da
         .then(c("_last_collection")).alias("last_collection_date"),
         c("_scheme").fill_null(default_scheme).alias("scheme"),
         pl.when(c("_sequence") != "").then(c("_sequence")).alias("sequence"),
-        *[pl.Series(name, text.sanitise_series(prepared[name].str.strip_chars())).alias(name)
-          for name in ("street", "postcode", "city")],
+        *[c(f"_{name}_sepa").str.slice(0, limit).alias(name) for name, limit in ADDRESS_LIMITS.items()],
         c("_country").alias("country"),
         c("_email").alias("email"),
     )
