@@ -237,7 +237,7 @@ def _longest_text(value: Any) -> int:
 
 def _start(value: Any) -> str:
     """The start of a long value, for the issue (not megabytes of it)."""
-    return (value if isinstance(value, str) else str(value)[:100])[:60] + "..."
+    return (value if isinstance(value, str) else str(value)[:100])[:57] + "..."
 
 
 def _unknown(problem, name: str, value, known: list[str]) -> None:
@@ -283,7 +283,7 @@ def read_language(path: Path) -> str:
 def load_settings(path: Path) -> tuple[Settings | None, list[Issue]]:
     size = require_regular_file(path)
     if size > SETTINGS_FILE_MAX:
-        raise CannotContinue("settings-too-large", path=path, size=f"{size:,}",
+        raise CannotContinue("settings-too-large", path=path.name, size=f"{size:,}",
                              limit=f"{SETTINGS_FILE_MAX:,}")
     try:
         with path.open("rb") as fh:
@@ -291,7 +291,7 @@ def load_settings(path: Path) -> tuple[Settings | None, list[Issue]]:
     except OSError as exc:
         raise CannotContinue("settings-unreadable", reason=f"{path.name}: {exc.strerror or exc}") from exc
     if len(raw) > SETTINGS_FILE_MAX:
-        raise CannotContinue("settings-too-large", path=path, size=f"{len(raw):,}",
+        raise CannotContinue("settings-too-large", path=path.name, size=f"{len(raw):,}",
                              limit=f"{SETTINGS_FILE_MAX:,}")
     try:
         data = tomllib.loads(raw.decode("utf-8"))
