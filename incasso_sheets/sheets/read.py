@@ -513,7 +513,9 @@ def _check_sheet_size(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: P
 
 def _chunks(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path):
     """The worksheet XML in pieces, as (data, end): `data[:end]` ends before a `<`, so no
-    reference is cut in two (and no copy of the piece is made to say so)."""
+    reference is cut in two (and no copy of the piece is made to say so). A text longer
+    than a cell holds stops the reading (`_refuse_long_texts`), so a piece never grows
+    past _CHUNK + _RUN_BYTES_MAX."""
     tail = b""
     try:
         with _open_member(archive, member, path) as fh:
@@ -522,12 +524,16 @@ def _chunks(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path):
                 cut = data.rfind(b"<")
                 if cut <= 0:
                     tail = data
+                    if len(tail) > _RUN_BYTES_MAX:
+                        _refuse_text(path, member)
                     continue
+                _refuse_long_texts(data, cut, path, member)
                 yield data, cut
                 tail = data[cut:]
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
         raise CannotContinue("file-unreadable", path=path, reason=_first_line(exc)) from exc
     if tail:
+        _refuse_long_texts(tail, len(tail), path, member)
         yield tail, len(tail)
 
 
@@ -594,14 +600,14 @@ def check_cell_texts(archive: zipfile.ZipFile, sheet: zipfile.ZipInfo, path: Pat
     for every cell that shows it (60 KB of workbook whose cells share one 50 MB text took
     6 GB, and the reader aborts the process when an allocation fails).
 
-    Streamed, and cheap for an ordinary workbook: one pass over the shared strings and
-    the sheet for their longest texts, and the bound (longest shared text x cells that
-    can show one) decides alone; only when it does not, the sheet's shared-string cells
-    are counted, and only when that bound is over too, each cell's text is added up."""
+    Streamed, and cheap for an ordinary workbook: the sheet's own texts were looked at
+    in the pass that counted its rows (`_chunks`); one pass over the shared strings finds
+    their longest, and the bound (longest shared text x cells that can show one) decides
+    alone; only when it does not, the sheet's shared-string cells are counted, and only
+    when that bound is over too, each cell's text is added up."""
     budget = limits.max_text_mb * MB
     shared = [m for m in archive.infolist() if m.filename.lower().endswith("sharedstrings.xml")]
     longest = max((_longest_text(archive, m, path) for m in shared), default=0)
-    _longest_text(archive, sheet, path)  # inline texts are in the sheet itself
     if longest * (sheet.file_size // _MIN_SHARED_CELL) <= budget:
         return
     cells = sum(data.count(b't="s"', 0, end) + data.count(b"t='s'", 0, end)
@@ -621,40 +627,40 @@ def check_cell_texts(archive: zipfile.ZipFile, sheet: zipfile.ZipInfo, path: Pat
 
 
 def _longest_text(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path) -> int:
-    """The longest stretch of bytes between two tags in a part (at least as long as its
-    longest text in characters); CannotContinue when a text is longer than a cell can
-    hold. Never more than a piece plus _RUN_BYTES_MAX in memory."""
-    longest, carry = 0, b""
-    try:
-        with _open_member(archive, member, path) as fh:
-            while chunk := fh.read(_CHUNK):
-                data = carry + chunk if carry else chunk
-                last = data.rfind(b"<")
-                if last <= 0:  # one stretch since the last tag: kept, up to the most a text takes
-                    carry = data
-                    if len(carry) > _RUN_BYTES_MAX:
-                        _refuse_text(path, member)
-                    continue
-                longest = _longest_run(data, last, longest, path, member)
-                carry = data[last:]
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
-        raise CannotContinue("file-unreadable", path=path, reason=_first_line(exc)) from exc
-    return _longest_run(carry, len(carry), longest, path, member)
-
-
-def _longest_run(data: bytes, end: int, longest: int, path: Path, member: zipfile.ZipInfo) -> int:
-    """The longest `>...<` stretch in data[:end], when longer than `longest`. One search
-    for a longer one than seen so far, which normally finds nothing."""
-    position = 0
-    while found := _pattern(rb">[^<]{%d}" % (longest + 1)).search(data, position, end):
-        stop = data.find(b"<", found.start(), end)
-        stop = end if stop < 0 else stop
-        longest, position = stop - found.start() - 1, stop
-        if longest > CELL_TEXT_MAX:
-            run = _ENTITY.sub(b"&", data[found.start() + 1:stop])
-            if longest > _RUN_BYTES_MAX or len(run.decode("utf-8", errors="replace")) > CELL_TEXT_MAX:
-                _refuse_text(path, member)
+    """The longest stretch of bytes between two tags in a part: at least as long as its
+    longest text in characters."""
+    longest = 0
+    for data, end in _chunks(archive, member, path):
+        while found := _pattern(rb">[^<]{%d}" % (longest + 1)).search(data, 0, end):
+            # one search for a longer one than seen so far, which normally finds nothing
+            stop = data.find(b"<", found.start(), end)
+            longest = (end if stop < 0 else stop) - found.start() - 1
     return longest
+
+
+_WINDOW = (CELL_TEXT_MAX + 1) // 2  # a stretch longer than a cell text holds a whole window
+
+
+def _refuse_long_texts(data: bytes, end: int, path: Path, member: zipfile.ZipInfo) -> None:
+    """CannotContinue when data[:end] holds a text longer than CELL_TEXT_MAX characters.
+    Only a stretch without a `<` over CELL_TEXT_MAX bytes can be one, and such a stretch
+    holds a whole window of _WINDOW bytes without one: a search for `<` in each window
+    (memchr, not a regular expression) finds it."""
+    start = 0
+    while start + _WINDOW <= end:
+        if data.find(b"<", start, start + _WINDOW) >= 0:
+            start += _WINDOW
+            continue
+        before = data.rfind(b"<", 0, start) + 1
+        after = data.find(b"<", start + _WINDOW, end)
+        after = end if after < 0 else after
+        text = data[before:after]
+        text = text[text.find(b">") + 1:]  # from the end of the tag it follows
+        if len(text) > CELL_TEXT_MAX:
+            characters = len(_ENTITY.sub(b"&", text).decode("utf-8", errors="replace"))
+            if characters > CELL_TEXT_MAX:
+                _refuse_text(path, member)
+        start = after
 
 
 def _refuse_text(path: Path, member: zipfile.ZipInfo) -> None:
