@@ -6,11 +6,14 @@ are numbers are written as plain decimals rounded to 15 significant digits, whic
 Excel displays (so 0.1 + 0.2 reads as 0.3); their headers are listed in
 `numeric_columns` so amounts in them are never taken for thousands separators. Date cells
 become ISO `yyyy-mm-dd`. CSV files: `;`, `,` or tab, UTF-8 with or without BOM, or
-Windows-1252, all detected.
+Windows-1252, all detected; lines ended by CR alone (Excel's "CSV (Macintosh)") too. A
+header wider than Excel's 16,384 columns, or more cells than `max_cells`, is refused
+before the reader makes its columns.
 
 What a file is comes from its first bytes, not its name: a workbook named .csv, text named
 .xlsx, an old .xls or a password-protected workbook (both OLE2 compound files), UTF-16
-text and images are refused with a message saying what the file is.
+text (with a BOM or without) and images are refused with a message saying what the file
+is; so are a FIFO and a device, before they are opened (input_files).
 
 Problems found while reading are Issues on the sheet (`RawSheet.issues`), not stops:
 * `csv-row-length` (error): a CSV row with more fields than the header. The extra fields
@@ -24,7 +27,9 @@ apart (fastexcel allocates every cell in between, and a failed allocation aborts
 process: no exception, no message). The unpacked size (from the zip's central directory),
 and the rows and cells of the sheet to read (one streamed pass over its XML, about 0.1 s
 per 100,000 rows) must stay within `Limits` (settings: [limits]); a DTD in any XML part is
-refused, as in bank files (formats.xmlsafe). Without a sheet name the first visible
+refused, as in bank files (formats.xmlsafe). So is a cell text longer than Excel's 32,767
+characters, and more text in the cells than `max_text_mb`, a shared string counted once
+for every cell that shows it (`check_cell_texts`). Without a sheet name the first visible
 worksheet is read, not a hidden one.
 """
 
@@ -70,7 +75,8 @@ UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 @dataclass(frozen=True)
 class Limits:
-    """How big a workbook may be before it is read (settings: [limits])."""
+    """How big a sheet may be before it is read (settings: [limits]); a CSV counts its
+    header width times its lines against max_cells."""
     max_unpacked_mb: int = 500
     max_rows: int = 2_000_000
     max_cells: int = 50_000_000
