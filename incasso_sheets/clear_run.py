@@ -26,6 +26,7 @@ from incasso_sheets.collect_run import settings_or_stop
 from incasso_sheets.durable import write_durably
 from incasso_sheets.errors import CannotContinue
 from incasso_sheets.formats import bankfile, camt, csvfile, journal, mt940, pain002, workbook
+from incasso_sheets.input_files import require_regular_file
 from incasso_sheets.model import MandateStatus, TransactionStatus
 from incasso_sheets.progress import SILENT, Reporter
 from incasso_sheets.sepa import reasons
@@ -79,10 +80,9 @@ def expand(files: tuple[Path, ...]) -> list[Path]:
         if f.is_dir():
             out += sorted(p for p in f.iterdir()
                           if p.suffix.lower() == ".xml" or (p.is_file() and bankfile.is_mt940(p)))
-        elif f.is_file():
-            out.append(f)
         else:
-            raise CannotContinue("file-not-found", path=f)
+            require_regular_file(f)
+            out.append(f)
     return out
 
 

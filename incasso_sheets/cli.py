@@ -33,8 +33,20 @@ def now() -> dt.datetime:
     """The clock, read once at the edge. INCASSO_NOW (ISO date or datetime) fixes it."""
     fixed = os.environ.get("INCASSO_NOW")
     if fixed:
-        return dt.datetime.fromisoformat(fixed)
+        return fixed_now(fixed)
     return dt.datetime.now().replace(microsecond=0)
+
+
+def fixed_now(text: str) -> dt.datetime:
+    """INCASSO_NOW as a local date and time; a date is its midnight. A time zone is
+    refused: every other time the tool compares with is local and has none."""
+    try:
+        value = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        value = None
+    if value is None or value.tzinfo is not None:
+        raise CannotContinue("incasso-now-invalid", value=repr(text))
+    return value
 
 
 def default_language() -> str:
@@ -244,7 +256,7 @@ def main(ctx: click.Context) -> None:
 def check(ctx, debtors, invoices, sheet, debtors_sheet, invoices_sheet, config, fmt, report_path):
     """Check the debtors and invoices sheets and report every problem."""
     lang, progress_to = ctx.obj["lang"], reporter(ctx)
-    if config is None and Path(SETTINGS_FILENAME).is_file():
+    if config is None and Path(SETTINGS_FILENAME).exists():  # a FIFO is refused, not passed by
         config = Path(SETTINGS_FILENAME)
     result = api.check(debtors, invoices, now().date(), config=config,
                        debtors_sheet=debtors_sheet or sheet, invoices_sheet=invoices_sheet or sheet,

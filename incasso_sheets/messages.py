@@ -1006,6 +1006,54 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "maar zonder instellingen is er geen ledger om de oorspronkelijke IBAN en het kenmerk in "
         "te bewaren: de volgende incasso kan de wijziging niet meesturen. Draai de update met --config",
     ),
+    # --- input-guards (issue 19) ---
+    "file-not-regular": (
+        "Cannot read {path}: it is a {kind}, not a regular file",
+        "Kan {path} niet lezen: het is een {kind}, geen gewoon bestand",
+    ),
+    "word-kind-folder": ("folder", "map"),
+    "word-kind-fifo": ("named pipe (FIFO)", "named pipe (FIFO-bestand)"),
+    "word-kind-device": ("device", "apparaatbestand"),
+    "word-kind-socket": ("socket", "socketbestand"),
+    "word-kind-other": ("special file", "speciaal bestand"),
+    "xlsx-text-too-long": (
+        "Refused to read {path}: its part {part} holds a text of more than {limit} "
+        "characters, the most Excel keeps in a cell; this workbook was not written by Excel",
+        "{path} wordt niet gelezen: het onderdeel {part} bevat een tekst van meer dan {limit} "
+        "tekens, het meeste dat Excel in een cel bewaart; deze werkmap komt niet uit Excel",
+    ),
+    "word-text-mb": ("{text_mb} MB of cell text", "{text_mb} MB celtekst"),
+    "csv-too-wide": (
+        "Refused to read {path}: its header has {count} columns, and a sheet has at most "
+        "{limit}; check the separator of the first line",
+        "{path} wordt niet gelezen: de kopregel heeft {count} kolommen, en een werkblad "
+        "hoogstens {limit}; controleer het scheidingsteken op de eerste regel",
+    ),
+    "csv-too-large": (
+        "Refused to read {path}: it holds {size}, more than the limit of {limit}; if yours "
+        "really is this big, raise {setting} under [limits] in incasso.toml",
+        "{path} wordt niet gelezen: het bevat {size}, meer dan de grens van {limit}; als het "
+        "echt zo groot is, verhoog dan {setting} onder [limits] in incasso.toml",
+    ),
+    "word-csv-cells": ("{cells} cells ({rows} lines x {columns} columns)",
+                       "{cells} cellen ({rows} regels x {columns} kolommen)"),
+    "word-cells-limit": ("{limit_cells} cells", "{limit_cells} cellen"),
+    "settings-text-too-long": (
+        "Text is {length} characters long; a setting holds at most {limit}",
+        "Tekst is {length} tekens lang; een instelling bevat er hoogstens {limit}",
+    ),
+    "settings-too-large": (
+        "Refused to read {path}: it is {size} bytes, more than the {limit} bytes a settings "
+        "file may have",
+        "{path} wordt niet gelezen: het is {size} bytes, meer dan de {limit} bytes die een "
+        "instellingenbestand mag hebben",
+    ),
+    "incasso-now-invalid": (
+        "INCASSO_NOW is not a date or a date and time: {value}; use the form 2026-11-27 or "
+        "2026-11-27T10:00:00 (local time, without a time zone), or unset it",
+        "INCASSO_NOW is geen datum of datum en tijd: {value}; gebruik de vorm 2026-11-27 of "
+        "2026-11-27T10:00:00 (lokale tijd, zonder tijdzone), of verwijder de variabele",
+    ),
 }
 
 
@@ -1040,10 +1088,22 @@ def text(code: str, lang: str = "en", /, **params) -> str:
     found = template(code, lang)
     if found is None:
         return code
+    params = {k: visible(v) if isinstance(v, str) else v for k, v in params.items()}
     for key, value in params.items():
         if isinstance(value, str) and value.startswith(WORD_PREFIX) and value in CATALOGUE:
             params[key] = template(value, lang).format_map(_Keep(params))
     return found.format_map(_Keep(params))
+
+
+def visible(value: str) -> str:
+    """`value` with every character a terminal does not show as itself (control and format
+    characters, line and paragraph separators, unusual spaces) written as its escape, as
+    Python's repr does: `\\u202e`, `\\n`, `\\xa0`. A right-to-left override inside an IBAN
+    would otherwise turn the rest of the line around, and a line break split a message
+    in two. Every value put into a message passes here."""
+    if value.isprintable():
+        return value
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in value)
 
 
 def headers(codes: list[str], lang: str = "en") -> list[str]:

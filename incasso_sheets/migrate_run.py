@@ -30,6 +30,7 @@ from incasso_sheets import ledger, messages, migrate
 from incasso_sheets.errors import CannotContinue
 from incasso_sheets.formats.xmlsafe import iterparse_safe, release, sniff_namespace
 from incasso_sheets.identity import identity_key_expr
+from incasso_sheets.input_files import regular_file_problem
 from incasso_sheets.issues import WARNING, Issue, Report, issue
 from incasso_sheets.money import format_cents
 from incasso_sheets.sepa import text
@@ -118,6 +119,8 @@ def read_import(path: Path, sheet: str | None = None, limits=None) -> ImportShee
 def _looks_like_xml(path: Path) -> bool:
     if path.suffix.lower() == ".xml":
         return True
+    if regular_file_problem(path) is not None:
+        return False  # read_sheet refuses it, without opening it
     try:
         with path.open("rb") as f:
             head = f.read(64)

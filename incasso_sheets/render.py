@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from incasso_sheets import messages
 from incasso_sheets.issues import Issue, Report
@@ -33,7 +34,18 @@ def report_text(report: Report, rows: int, lang: str = "en") -> str:
 
 
 def report_json(report: Report, lang: str = "en") -> str:
-    return json.dumps([i.as_dict(lang) for i in report.sorted()], ensure_ascii=False, indent=1)
+    text = json.dumps([i.as_dict(lang) for i in report.sorted()], ensure_ascii=False, indent=1)
+    return _NOT_ASCII.sub(_json_escape_unprintable, text)
+
+
+# JSON escapes only C0 controls; a right-to-left override or a C1 control in a value would
+# reach the terminal as it is. Written as \uXXXX it reads back as the same value.
+_NOT_ASCII = re.compile(r"[^\x20-\x7e\n]")
+
+
+def _json_escape_unprintable(found: re.Match) -> str:
+    char = found.group()
+    return char if char.isprintable() else json.dumps(char)[1:-1]
 
 
 COLLECT_COLUMNS = ["col-batch", "col-scheme", "col-seq", "col-date", "col-count", "col-total"]
@@ -108,7 +120,7 @@ def clear_text(result, lang: str = "en") -> str:
         lines.append(messages.text(f"clear-{kind}", lang, count=n, total=format_cents(total, decimal)))
     for u in result.attention:
         amount = "" if u.amount_cents is None else format_cents(u.amount_cents, decimal)
-        lines.append("  ".join(part for part in (u.source, u.code, amount, _attention_text(u, lang)) if part))
+        lines.append("  ".join(part for part in (messages.visible(u.source), u.code, amount, _attention_text(u, lang)) if part))
     if o.duplicates:
         lines.append(messages.text("clear-duplicates", lang, count=o.duplicates))
     if o.not_booked:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from incasso_sheets.errors import CannotContinue
+from incasso_sheets.input_files import regular_file_problem, require_regular_file
 from incasso_sheets.issues import Issue, issue
 from incasso_sheets.sepa import identifiers, text
 from incasso_sheets.sheets.read import Limits
@@ -95,11 +96,17 @@ _SPEC: dict[str, dict[str, tuple[type | tuple[type, ...], bool]]] = {
                    "lead_days": (int, False), "horizon_days": (int, False),
                    "extra_closing_days": (list, False)},
     "journal": {"format": (str, False), "journal_code": (str, False)},
-    "limits": {"max_unpacked_mb": (int, False), "max_rows": (int, False), "max_cells": (int, False)},
+    "limits": {"max_unpacked_mb": (int, False), "max_rows": (int, False), "max_cells": (int, False),
+               "max_text_mb": (int, False)},
 }
 _TOP = {"language": str}
 DAYS_MAX = {"lead_days": (30, "word-lead-days"), "horizon_days": (3660, "word-horizon-days")}
 LANGUAGES = ("nl", "en")
+# A settings file is a few kilobytes, and no setting needs more than a line: a bigger file
+# or text is a mistake (a sheet saved as incasso.toml) and would cost memory in every run
+# (a 10 MB remittance template is put together for every invoice).
+SETTINGS_FILE_MAX = 1 << 20
+TEXT_MAX = 1000
 # Catalogue words (messages: `word-` codes), so that the message reads right in either language.
 _TYPE_WORDS = {str: "word-text", bool: "word-bool", int: "word-int", list: "word-list"}
 _KEY_WORDS = {"creditor.extra_ibans": "word-iban-list"}  # where the type's word would mislead
@@ -112,6 +119,7 @@ def parse_settings(data: dict[str, Any], file: str = FILENAME) -> tuple[Settings
         issues.append(issue(code, file=file, column=key,
                             value=None if value is None else str(value), **params))
 
+    data = _without_long_texts(data, problem)
     known = [f"{s}.{k}" for s, keys in _SPEC.items() for k in keys] + list(_TOP)
     values: dict[str, dict[str, Any]] = {s: {} for s in _SPEC}
     for section, content in data.items():
@@ -218,6 +226,40 @@ def parse_settings(data: dict[str, Any], file: str = FILENAME) -> tuple[Settings
     return settings, []
 
 
+def _without_long_texts(data: dict[str, Any], problem) -> dict[str, Any]:
+    """`data` without the settings whose text (or a text in whose list) is longer than
+    TEXT_MAX; each of them is a `settings-text-too-long` issue at its key."""
+    kept: dict[str, Any] = {}
+    for section, content in data.items():
+        if isinstance(content, dict):
+            content = dict(content)
+            for key, value in list(content.items()):
+                length = _longest_text(value)
+                if length > TEXT_MAX:
+                    problem("settings-text-too-long", f"{section}.{key}", _start(value),
+                            length=f"{length:,}", limit=f"{TEXT_MAX:,}")
+                    del content[key]
+        elif _longest_text(content) > TEXT_MAX:
+            problem("settings-text-too-long", section, _start(content),
+                    length=f"{_longest_text(content):,}", limit=f"{TEXT_MAX:,}")
+            continue
+        kept[section] = content
+    return kept
+
+
+def _longest_text(value: Any) -> int:
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, list):
+        return max(map(_longest_text, value), default=0)
+    return 0
+
+
+def _start(value: Any) -> str:
+    """The start of a long value, for the issue (not megabytes of it)."""
+    return (value if isinstance(value, str) else str(value)[:100])[:57] + "..."
+
+
 def _unknown(problem, name: str, value, known: list[str]) -> None:
     match = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
     if match:
@@ -231,34 +273,46 @@ def find_settings(config: str | Path | None, folder: Path | None = None) -> Path
         path = Path(config)
         if path.is_dir():
             raise CannotContinue("settings-is-folder", path=path)
-        if not path.is_file():
-            raise CannotContinue("file-not-found", path=path)
+        require_regular_file(path)
         return path
     folder = folder or Path.cwd()
     path = folder / FILENAME
     if path.is_dir():
         raise CannotContinue("settings-is-folder", path=path)
-    if not path.is_file():
+    if not path.exists():
         raise CannotContinue("settings-not-found", folder=folder)
+    require_regular_file(path)
     return path
 
 
 def read_language(path: Path) -> str:
     """The `language` of a settings file: "nl", "en", or "" when it is not set, not valid or
     the file cannot be read. Read before anything else, to choose the language of every
-    message (a problem in the file is reported later, by `load_settings`)."""
+    message (a problem in the file is reported later, by `load_settings`). Only a regular
+    file of a settings file's size is read: a FIFO would hang even `--help`, and /dev/zero
+    fill the memory."""
     try:
+        if regular_file_problem(path) is not None or path.stat().st_size > SETTINGS_FILE_MAX:
+            return ""
         value = tomllib.loads(path.read_text(encoding="utf-8")).get("language", "")
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, ValueError):  # ValueError: not UTF-8, not TOML, a NUL in the name
         return ""
     return value if value in LANGUAGES else ""
 
 
 def load_settings(path: Path) -> tuple[Settings | None, list[Issue]]:
+    size = require_regular_file(path)
+    if size > SETTINGS_FILE_MAX:
+        raise CannotContinue("settings-too-large", path=path.name, size=f"{size:,}",
+                             limit=f"{SETTINGS_FILE_MAX:,}")
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            raw = fh.read(SETTINGS_FILE_MAX + 1)  # a file that grew since: still bounded
     except OSError as exc:
         raise CannotContinue("settings-unreadable", reason=f"{path.name}: {exc.strerror or exc}") from exc
+    if len(raw) > SETTINGS_FILE_MAX:
+        raise CannotContinue("settings-too-large", path=path.name, size=f"{len(raw):,}",
+                             limit=f"{SETTINGS_FILE_MAX:,}")
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:

@@ -523,5 +523,5 @@ def render_text(result: UpdateRunResult, lang: str = "en") -> str:
 
 
 def _quoted(value: str | None) -> str:
-    value = value or ""
+    value = messages.visible(value or "")
     return "'" + (value if len(value) <= 60 else value[:57] + "...") + "'"

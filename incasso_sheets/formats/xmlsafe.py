@@ -23,6 +23,7 @@ from typing import BinaryIO
 from lxml import etree
 
 from incasso_sheets.errors import CannotContinue
+from incasso_sheets.input_files import require_regular_file
 
 PROLOG_LIMIT = 1 << 20  # a real prolog is a few hundred bytes; more is refused
 _CHUNK = 1 << 16
@@ -95,8 +96,10 @@ def refuse_dtd(path: str | os.PathLike) -> None:
     """Raise CannotContinue('xml-refused') when the file has a DOCTYPE before its root.
 
     Reads only the prolog (normally one 64 KiB chunk). Files that are not XML at all
-    pass; the parser reports them as unreadable.
+    pass; the parser reports them as unreadable. Only a regular file is opened (a FIFO
+    would hang the run, a device never end).
     """
+    require_regular_file(path)
     try:
         with open(path, "rb") as f:
             found = doctype_in(f)

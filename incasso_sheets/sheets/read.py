@@ -11,11 +11,14 @@ are numbers are written as plain decimals rounded to 15 significant digits, whic
 Excel displays (so 0.1 + 0.2 reads as 0.3); their headers are listed in
 `numeric_columns` so amounts in them are never taken for thousands separators. Date cells
 become ISO `yyyy-mm-dd`. CSV files: `;`, `,` or tab, UTF-8 with or without BOM, or
-Windows-1252, all detected.
+Windows-1252, all detected; lines ended by CR alone (Excel's "CSV (Macintosh)") too. A
+header wider than Excel's 16,384 columns, or more cells than `max_cells`, is refused
+before the reader makes its columns.
 
 What a file is comes from its first bytes, not its name: a workbook named .csv, text named
 .xlsx, an old .xls or a password-protected workbook (both OLE2 compound files), UTF-16
-text and images are refused with a message saying what the file is.
+text (with a BOM or without) and images are refused with a message saying what the file
+is; so are a FIFO and a device, before they are opened (input_files).
 
 Problems found while reading are Issues on the sheet (`RawSheet.issues`), not stops:
 * `csv-row-length` (error): a CSV row with more fields than the header. The extra fields
@@ -29,7 +32,9 @@ apart (fastexcel allocates every cell in between, and a failed allocation aborts
 process: no exception, no message). The unpacked size (from the zip's central directory),
 and the rows and cells of the sheet to read (one streamed pass over its XML, about 0.1 s
 per 100,000 rows) must stay within `Limits` (settings: [limits]); a DTD in any XML part is
-refused, as in bank files (formats.xmlsafe). Without a sheet name the first visible
+refused, as in bank files (formats.xmlsafe). So is a cell text longer than Excel's 32,767
+characters, and more text in the cells than `max_text_mb`, a shared string counted once
+for every cell that shows it (`check_cell_texts`). Without a sheet name the first visible
 worksheet is read, not a hidden one.
 """
 
@@ -52,6 +57,7 @@ import polars as pl
 
 from incasso_sheets.errors import CannotContinue
 from incasso_sheets.formats.safe_text import formula_unquote_expr
+from incasso_sheets.input_files import require_regular_file
 from incasso_sheets.issues import WARNING, Issue, issue
 from incasso_sheets.sheets.xlsx_rows import HeaderRow, find_header
 
@@ -76,10 +82,12 @@ UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 @dataclass(frozen=True)
 class Limits:
-    """How big a workbook may be before it is read (settings: [limits])."""
+    """How big a sheet may be before it is read (settings: [limits]); a CSV counts its
+    header width times its lines against max_cells."""
     max_unpacked_mb: int = 500
     max_rows: int = 2_000_000
     max_cells: int = 50_000_000
+    max_text_mb: int = 200
 
 
 @dataclass(frozen=True)
@@ -124,8 +132,7 @@ def read_sheet(path: str | Path, sheet: str | None = None, prefer: tuple[str, ..
     case-insensitively) is taken, else the first visible one; so one workbook can hold
     both the debtors and the invoices."""
     path = Path(path)
-    if not path.is_file():
-        raise CannotContinue("file-not-found", path=path)
+    require_regular_file(path)
     suffix = path.suffix.lower()
     try:
         with path.open("rb") as fh:
@@ -145,7 +152,7 @@ def read_sheet(path: str | Path, sheet: str | None = None, prefer: tuple[str, ..
         raise CannotContinue("file-is-text" if magic else "file-unreadable", path=path,
                              reason="the file is empty")
     if suffix in CSV_SUFFIXES:
-        return _read_csv(path)
+        return _read_csv(path, limits or Limits())
     raise CannotContinue("file-type-unknown", path=path)
 
 
@@ -161,7 +168,7 @@ def sniff_csv(data: bytes) -> tuple[CsvDialect, str]:
     except UnicodeDecodeError:
         text = codecs.decode(body, "cp1252", errors="replace")
         encoding = "cp1252"
-    end = text.find("\n")
+    end = min((i for i in (text.find("\n"), text.find("\r")) if i >= 0), default=-1)
     first = text if end < 0 else text[:end]  # (split would copy the whole rest)
     counts = {sep: _count_outside_quotes(first, sep) for sep in (";", ",", "\t")}
     separator = max(counts, key=lambda s: (counts[s], s == ";"))
@@ -178,13 +185,15 @@ def _count_outside_quotes(line: str, sep: str) -> int:
     return n
 
 
-def _read_csv(path: Path) -> RawSheet:
+def _read_csv(path: Path, limits: Limits) -> RawSheet:
     data = path.read_bytes()
-    if data.startswith(UTF16_BOMS):
+    if data.startswith(UTF16_BOMS) or _utf16_without_bom(data):
         raise CannotContinue("csv-utf16", path=path)
+    data = _cr_line_ends(data)
     dialect, text = sniff_csv(data)
     if not text or text.isspace():
         raise CannotContinue("file-unreadable", path=path, reason="the file is empty")
+    _check_csv_width(path, text, dialect.separator, data.count(b"\n") + 1, limits)
     source = data[3:] if dialect.bom else data
     if dialect.encoding != "utf-8":
         source = text.encode("utf-8")
@@ -219,6 +228,47 @@ def _formula_unquoted(frame: pl.DataFrame) -> pl.DataFrame:
     if not quoted:
         return frame
     return frame.with_columns(formula_unquote_expr(pl.col(name)) for name in quoted)
+def _utf16_without_bom(data: bytes) -> bool:
+    """UTF-16 text without a byte order mark: in its first characters (a header, in
+    Latin letters) one byte of every pair is NUL and the other is not. Text in any
+    ASCII-based encoding has no NUL bytes at all."""
+    pairs = min(len(data), 1024) // 2
+    if pairs < 2:
+        return False
+    even, odd = data[0:2 * pairs:2], data[1:2 * pairs:2]
+    return any(nul.count(0) >= pairs * 3 // 4 and letters.count(0) <= pairs // 4
+               for nul, letters in ((odd, even), (even, odd)))
+
+
+_LONE_CR = re.compile(rb"\r(?!\n)")
+
+
+def _cr_line_ends(data: bytes) -> bytes:
+    """Lines ended by CR alone (Excel's "CSV (Macintosh)", classic Mac OS) ended by LF,
+    which the reader splits rows on; without this the whole file reads as one header.
+    Told by the first line end: a CR that no LF follows."""
+    cr = data.find(b"\r")
+    if cr < 0 or data.find(b"\n", 0, cr + 2) >= 0:
+        return data
+    return _LONE_CR.sub(b"\n", data)
+
+
+COLUMNS_MAX = 16_384  # Excel's last column, XFD: no sheet saved as CSV is wider
+
+
+def _check_csv_width(path: Path, text: str, separator: str, lines: int, limits: Limits) -> None:
+    """Refuse a header wider than a sheet can be, or more cells (header width times
+    lines) than `limits.max_cells`, before the reader makes a column for every field (a
+    header of 500,000 fields took 8 GB)."""
+    end = text.find("\n")
+    columns = _count_outside_quotes(text if end < 0 else text[:end], separator) + 1
+    if columns > COLUMNS_MAX:
+        raise CannotContinue("csv-too-wide", path=path, count=f"{columns:,}", limit=f"{COLUMNS_MAX:,}")
+    if columns * lines > limits.max_cells:
+        raise CannotContinue("csv-too-large", path=path, size="word-csv-cells",
+                             cells=f"{columns * lines:,}", rows=f"{lines:,}", columns=f"{columns:,}",
+                             limit="word-cells-limit", limit_cells=f"{limits.max_cells:,}",
+                             setting="max_cells")
 
 
 def _csv_header(text: str, separator: str) -> list[str] | None:
@@ -441,6 +491,7 @@ def choose_sheet(path: Path, sheet: str | None, prefer: tuple[str, ...], limits:
         part = book.parts.get(candidates[0])
         if part is not None and part in archive.NameToInfo:
             _check_sheet_size(archive, archive.getinfo(part), path, limits)
+            check_cell_texts(archive, archive.getinfo(part), path, limits)
     return candidates[0]
 
 
@@ -540,7 +591,9 @@ def _check_sheet_size(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: P
 
 def _chunks(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path):
     """The worksheet XML in pieces, as (data, end): `data[:end]` ends before a `<`, so no
-    reference is cut in two (and no copy of the piece is made to say so)."""
+    reference is cut in two (and no copy of the piece is made to say so). A text longer
+    than a cell holds stops the reading (`_refuse_long_texts`), so a piece never grows
+    past _CHUNK + _RUN_BYTES_MAX."""
     tail = b""
     try:
         with _open_member(archive, member, path) as fh:
@@ -549,12 +602,16 @@ def _chunks(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path):
                 cut = data.rfind(b"<")
                 if cut <= 0:
                     tail = data
+                    if len(tail) > _RUN_BYTES_MAX:
+                        _refuse_text(path, member)
                     continue
+                _refuse_long_texts(data, cut, path, member)
                 yield data, cut
                 tail = data[cut:]
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
         raise CannotContinue("file-unreadable", path=path, reason=_first_line(exc)) from exc
     if tail:
+        _refuse_long_texts(tail, len(tail), path, member)
         yield tail, len(tail)
 
 
@@ -600,6 +657,111 @@ def _exact_extent(archive, member, path, letters: int, digits: int) -> tuple[int
     for ch in last_column:
         width = width * 26 + ch - 64
     return width, int(last_row or 0)
+
+
+# --- the text in the cells, before the workbook is unpacked ------------------------------
+
+CELL_TEXT_MAX = 32_767  # Excel's own limit for the text of one cell
+# The most bytes one character takes in XML (`&#x10FFFF;`): a stretch without a tag longer
+# than this many bytes holds too long a text, whatever it is written in.
+_RUN_BYTES_MAX = 10 * CELL_TEXT_MAX
+_SHARED_INDEX = re.compile(
+    rb"""<(?:\w+:)?c\s[^>]*?\bt=["']s["'][^>]*>\s*<(?:\w+:)?v>\s*([0-9]{1,10})\s*<""")
+_ENTITY = re.compile(rb"&#?\w+;")
+_MIN_SHARED_CELL = 20  # bytes of the shortest cell that shows a shared text: <c t="s"><v>0</v></c>
+
+
+def check_cell_texts(archive: zipfile.ZipFile, sheet: zipfile.ZipInfo, path: Path,
+                     limits: Limits) -> None:
+    """Refuse a text longer than a cell can hold, and a sheet whose cells would hold more
+    than `limits.max_text_mb` of text, before the reader makes a copy of a shared text
+    for every cell that shows it (60 KB of workbook whose cells share one 50 MB text took
+    6 GB, and the reader aborts the process when an allocation fails).
+
+    Streamed, and cheap for an ordinary workbook: the sheet's own texts were looked at
+    in the pass that counted its rows (`_chunks`); one pass over the shared strings finds
+    their longest, and the bound (longest shared text x cells that can show one) decides
+    alone; only when it does not, the sheet's shared-string cells are counted, and only
+    when that bound is over too, each cell's text is added up."""
+    budget = limits.max_text_mb * MB
+    shared = [m for m in archive.infolist() if m.filename.lower().endswith("sharedstrings.xml")]
+    longest = max((_longest_text(archive, m, path) for m in shared), default=0)
+    if longest * (sheet.file_size // _MIN_SHARED_CELL) <= budget:
+        return
+    cells = sum(data.count(b't="s"', 0, end) + data.count(b"t='s'", 0, end)
+                for data, end in _chunks(archive, sheet, path))
+    if longest * cells <= budget:
+        return
+    lengths = [n for m in shared for n in _shared_text_lengths(archive, m, path)]
+    total = 0
+    for data, end in _chunks(archive, sheet, path):
+        for index in _SHARED_INDEX.findall(data, 0, end):
+            position = int(index)
+            total += lengths[position] if position < len(lengths) else 0
+    if total > budget:
+        raise CannotContinue("xlsx-too-large", path=path, size="word-text-mb",
+                             text_mb=f"{total / MB:,.0f}", limit=f"{limits.max_text_mb:,} MB",
+                             setting="max_text_mb")
+
+
+def _longest_text(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path) -> int:
+    """The longest stretch of bytes between two tags in a part: at least as long as its
+    longest text in characters."""
+    longest = 0
+    for data, end in _chunks(archive, member, path):
+        while found := _pattern(rb">[^<]{%d}" % (longest + 1)).search(data, 0, end):
+            # one search for a longer one than seen so far, which normally finds nothing
+            stop = data.find(b"<", found.start(), end)
+            longest = (end if stop < 0 else stop) - found.start() - 1
+    return longest
+
+
+_WINDOW = (CELL_TEXT_MAX + 1) // 2  # a stretch longer than a cell text holds a whole window
+
+
+def _refuse_long_texts(data: bytes, end: int, path: Path, member: zipfile.ZipInfo) -> None:
+    """CannotContinue when data[:end] holds a text longer than CELL_TEXT_MAX characters.
+    Only a stretch without a `<` over CELL_TEXT_MAX bytes can be one, and such a stretch
+    holds a whole window of _WINDOW bytes without one: a search for `<` in each window
+    (memchr, not a regular expression) finds it."""
+    start = 0
+    while start + _WINDOW <= end:
+        if data.find(b"<", start, start + _WINDOW) >= 0:
+            start += _WINDOW
+            continue
+        before = data.rfind(b"<", 0, start) + 1
+        after = data.find(b"<", start + _WINDOW, end)
+        after = end if after < 0 else after
+        text = data[before:after]
+        text = text[text.find(b">") + 1:]  # from the end of the tag it follows
+        if len(text) > CELL_TEXT_MAX:
+            characters = len(_ENTITY.sub(b"&", text).decode("utf-8", errors="replace"))
+            if characters > CELL_TEXT_MAX:
+                _refuse_text(path, member)
+        start = after
+
+
+def _refuse_text(path: Path, member: zipfile.ZipInfo) -> None:
+    raise CannotContinue("xlsx-text-too-long", path=path, part=member.filename,
+                         limit=f"{CELL_TEXT_MAX:,}")
+
+
+def _shared_text_lengths(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path) -> list[int]:
+    """The length of each shared text (<si>), in characters, in order."""
+    from lxml import etree
+
+    lengths: list[int] = []
+    try:
+        with _open_member(archive, member, path) as fh:
+            for _event, item in etree.iterparse(fh, events=("end",), tag=f"{{{_MAIN}}}si",
+                                                resolve_entities=False, no_network=True,
+                                                load_dtd=False):
+                lengths.append(sum(len(t.text or "") for t in item.iter(f"{{{_MAIN}}}t")
+                                   if t.getparent().tag != f"{{{_MAIN}}}rPh"))
+                item.clear(keep_tail=False)
+    except (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
+        raise CannotContinue("file-unreadable", path=path, reason=_first_line(exc)) from exc
+    return lengths
 
 
 # --- both ---------------------------------------------------------------------------------
