@@ -20,8 +20,9 @@ import time
 from pathlib import Path
 
 import pytest
+import test_hostile_inputs
 from click.testing import CliRunner
-from test_hostile_inputs import raw_workbook, row, set_limit
+from test_hostile_inputs import DEBTORS, INVOICES, raw_workbook, row, set_limit
 
 from incasso_sheets.cli import main
 
@@ -31,23 +32,8 @@ ENV = {"INCASSO_NOW": "2026-11-27T10:00:00", "LANG": "en_GB.UTF-8", "LC_ALL": ""
        "INCASSO_FAULT": ""}
 MEMORY_LIMIT = 2 << 30  # an ordinary run needs under 1 GB of address space
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-
-DEBTORS = ("Debiteurnummer;Naam;IBAN;Automatische incasso;Machtigingskenmerk;Datum machtiging\n"
-           "10001;Jansen;NL91ABNA0417164300;ja;MDT-1;01-03-2024\n")
-INVOICES = ("Factuurnummer;Debiteurnummer;Factuurdatum;Vervaldatum;Bedrag\n"
-            "2026-001;10001;01-11-2026;01-12-2026;12,50\n")
-UPDATES = "Debiteurnummer;Naam\n10001;Jansen-de Vries\n"
-
-
-@pytest.fixture
-def folder(tmp_path, monkeypatch) -> Path:
-    """A working folder with the sample settings and clean CSV sheets."""
-    monkeypatch.chdir(tmp_path)
-    shutil.copy(SAMPLES / "incasso.toml", tmp_path / "incasso.toml")
-    (tmp_path / "deb.csv").write_text(DEBTORS, encoding="utf-8")
-    (tmp_path / "inv.csv").write_text(INVOICES, encoding="utf-8")
-    (tmp_path / "upd.csv").write_text(UPDATES, encoding="utf-8")
-    return tmp_path
+# The working folder of the hostile-input tests: the sample settings and clean CSV sheets.
+folder = test_hostile_inputs.folder
 
 
 def run(*args: str, env: dict | None = None):
