@@ -30,6 +30,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from lxml import etree
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
@@ -83,10 +84,10 @@ class _Sheet:
         return 0 <= i < len(self.styles_date) and self.styles_date[i]
 
 
-def write_updated_copy(source: Path, target: Path, sheet: str, headers: list[str],
+def write_updated_copy(source: Path, target: Path | BinaryIO, sheet: str, headers: list[str],
                        edits: dict[tuple[int, str], Edit], *, last_row: int,
                        added_headers: tuple[str, ...] = ()) -> None:
-    """Copy the workbook `source` to `target` with `edits` ((row, header) -> Edit) applied to
+    """Copy the workbook `source` to `target` (a name or a file open for writing) with `edits` ((row, header) -> Edit) applied to
     worksheet `sheet`. `headers` are the sheet's headers as read; `added_headers` become
     new columns after the last one; rows after `last_row` are new rows."""
     with zipfile.ZipFile(source) as zin:
