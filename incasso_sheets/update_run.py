@@ -84,10 +84,10 @@ class UpdateRunResult:
 
 
 def run_update(req: UpdateRequest) -> UpdateRunResult:
-    if req.log is not None and req.log.suffix.lower() not in LOG_SUFFIXES:
-        raise CannotContinue("update-log-format", path=req.log)
     settings = _settings(req.config)
     _refuse_overwrites(req, settings)
+    if req.log is not None and req.log.suffix.lower() not in LOG_SUFFIXES:
+        raise CannotContinue("update-log-format", path=req.log)
     limits = settings.limits if settings else None
     with req.reporter.step("read-debtors"):
         debtors = read_sheet(req.debtors, req.sheet, _debtor_sheets(), limits)
