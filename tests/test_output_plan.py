@@ -85,7 +85,8 @@ def test_two_administrations_racing_into_one_folder_never_swap_or_lose_files(tmp
     runs = {k: start(folders[k], "collect", "deb.csv", "inv.csv", "-o", str(tmp_path / "shared"),
                      INCASSO_LOCK_WAIT="300")
             for k in folders}
-    results = {k: (p.wait(timeout=300), *p.communicate()) for k, p in runs.items()}
+    results = {k: (p.communicate(timeout=300), p.returncode) for k, p in runs.items()}
+    results = {k: (code, out, err) for k, ((out, err), code) in results.items()}
     codes = sorted(code for code, _, _ in results.values())
     assert codes == [0, 3], results
     winner = next(k for k, (code, _, _) in results.items() if code == 0)
@@ -110,7 +111,8 @@ def test_a_run_waits_for_the_folder_and_gives_up_naming_both_administrations(tmp
         if line.startswith("fault: sleeping"):
             break
     busy = start(b, "collect", "deb.csv", "inv.csv", "-o", shared, INCASSO_LOCK_WAIT="0.5")
-    code, _, err = busy.wait(timeout=120), *busy.communicate()
+    _, err = busy.communicate(timeout=120)
+    code = busy.returncode
     holder.send_signal(__import__("signal").SIGUSR1)
     assert holder.wait(timeout=120) == 0
     assert code == 3
