@@ -157,10 +157,11 @@ class OutputPlan:
         """Lock `folder` (made when missing) for this plan; refuse another administration's
         unfinished files; sweep this owner's leftovers of this kind. Returns the folder."""
         folder = Path(folder).absolute()
-        if folder in self._locks:
-            return folder
         folder.mkdir(parents=True, exist_ok=True)
-        self._locks[folder] = hold_folder(folder, self.identity, self._wait)
+        key = folder.resolve()  # one lock per folder, however it is spelled
+        if key in self._locks:
+            return folder
+        self._locks[key] = hold_folder(folder, self.identity, self._wait)
         others, mine = _temp_files(folder, self.tag, self.kind)
         if others:
             raise CannotContinue("output-folder-other-owner", folder=folder, path=others[0][0],
@@ -398,7 +399,7 @@ def folders_held(identity: str, folders: Iterable[Path]) -> Iterator[None]:
     """Hold the locks of `folders` (existing ones, in a fixed order) while the body runs."""
     held = []
     try:
-        for folder in sorted({Path(f).absolute() for f in folders}):
+        for folder in sorted({Path(f).resolve() for f in folders}):
             if folder.is_dir():
                 held.append((folder, hold_folder(folder, identity)))
         yield

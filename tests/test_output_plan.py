@@ -434,3 +434,12 @@ def test_the_folders_lock_goes_once_nothing_is_left(tmp_path):
     assert incasso(a, "collect", "deb.csv", "inv.csv", "-o", "out").exit_code == 0
     assert not (a / "out" / LOCK_NAME).exists()
     shutil.rmtree(a / "out")
+
+
+def test_one_folder_spelled_two_ways_is_locked_once(tmp_path, monkeypatch):
+    a = administration(tmp_path / "a")
+    (a / "sub").mkdir()
+    monkeypatch.setenv("INCASSO_LOCK_WAIT", "0")
+    done = incasso(a, "debtors", "update", "deb.csv", "upd.csv", "-o", "deb.csv", "--log", "sub/../log.csv")
+    assert done.exit_code == 0, done.output
+    assert (a / "log.csv").exists() and leftovers(a) == []
