@@ -36,6 +36,7 @@ from shared import NOW
 from test_crash import prepare
 
 from incasso_sheets.cli import main
+from incasso_sheets.output_plan import LOCK_NAME
 
 CLEAR_NOW = "2026-12-02T20:00:00"
 ENV = {"INCASSO_FAULT": None, "LANG": "en_GB.UTF-8", "LC_ALL": None, "LC_MESSAGES": None,
@@ -135,7 +136,8 @@ def visible(folder: Path) -> dict[str, bytes]:
 
 
 def temporary(folder: Path) -> list[str]:
-    return [n for n in files(folder) if hidden(n)]
+    """The temporary files (an output folder's lock, left by a killed run, is not one)."""
+    return [n for n in files(folder) if hidden(n) and Path(n).name != LOCK_NAME]
 
 
 def ledger_rows(folder: Path) -> dict[str, list[tuple]]:
