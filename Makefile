@@ -27,11 +27,11 @@ demo: $(BIN)/incasso
 test: $(VENV)/.test-deps
 	$(BIN)/python -m pytest
 
-# The property tests of hostile and broken input with many more examples (some 25 minutes;
+# The property tests of hostile and broken input, and of output paths, with many more examples (some 25 minutes;
 # `make test` runs a few of each). FUZZ_EXAMPLES=200 make fuzz for a shorter run.
 FUZZ_EXAMPLES ?= 2000
 fuzz: $(VENV)/.test-deps
-	INCASSO_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_broken_sheets.py
+	INCASSO_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_broken_sheets.py tests/test_output_paths.py
 
 bench: $(VENV)/.test-deps
 	$(BIN)/python bench/run.py

@@ -208,18 +208,21 @@ def ledger_check(config: Path | None):
 
 def ledger_export(config: Path | None, folder: Path) -> list[Path]:
     """Write every ledger table to FOLDER/<table>.csv (see ledger_export); the files."""
-    from incasso_sheets import ledger
+    from incasso_sheets import ledger, output_plan
     from incasso_sheets.collect_run import settings_or_stop
     from incasso_sheets.errors import CannotContinue
     from incasso_sheets.ledger_export import export_tables, read_tables
 
     settings = settings_or_stop(config)
+    output_plan.refuse_overwrites([("word-file-export", Path(folder))],
+                                  output_plan.administration_files(settings.path))
     path = ledger.path_for(settings)
     with ledger.Ledger.open_read_only(path) as led:
         if led is None:
             raise CannotContinue("ledger-not-found", path=path)
         tables = read_tables(led)
-    return export_tables(tables, folder)
+        identity = led.identity
+    return export_tables(tables, folder, identity)
 
 
 def ledger_import(source: Path, now: dt.datetime, *, config: Path | None = None,

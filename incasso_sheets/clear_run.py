@@ -15,16 +15,15 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 
-from incasso_sheets import faults, ledger, messages
+from incasso_sheets import faults, ledger, messages, output_plan
 from incasso_sheets.clearing import match
 from incasso_sheets.clearing.bookings import clearing_lines
 from incasso_sheets.clearing.scope import Scope
 from incasso_sheets.collect_run import settings_or_stop
-from incasso_sheets.durable import write_durably
-from incasso_sheets.errors import CannotContinue
 from incasso_sheets.formats import bankfile, camt, csvfile, journal, mt940, pain002, workbook
 from incasso_sheets.input_files import require_regular_file
 from incasso_sheets.model import MandateStatus, TransactionStatus
@@ -159,6 +158,9 @@ class _LedgerLookup:
 def run_clear(req: ClearRequest) -> ClearResult:
     settings = settings_or_stop(req.config)
     paths = expand(req.files)
+    output_plan.refuse_overwrites([("word-file-output", req.outdir)],
+                                  [*(("word-file-bank", p) for p in paths),
+                                   *output_plan.administration_files(settings.path)])
     kinds = [(p, *bankfile.identify(p)) for p in paths]
     ordered = [k for k in kinds if k[1] == "pain.002"] + [k for k in kinds if k[1] != "pain.002"]
     calendar = TargetCalendar.with_extra(settings.collection.extra_closing_days)
@@ -214,41 +216,27 @@ def run_clear(req: ClearRequest) -> ClearResult:
         result.run_name = run_name
         lines = clearing_lines(booked, txs, settings.accounts, settings.journal.journal_code)
         fmt = req.journal_format or settings.journal.format
-        req.outdir.mkdir(parents=True, exist_ok=True)
-        ledger.sweep_temp_files(req.outdir)
-        planned: list[ledger.PlannedFile] = []
-        run_id = led.next_run_id()
-
-        def plan(name: str) -> ledger.PlannedFile:
-            f = ledger.PlannedFile(req.outdir / f"{ledger.TEMP_PREFIX}{run_id}-{name}", req.outdir / name)
-            if f.final.exists():
-                raise CannotContinue("output-exists", path=f.final)
-            planned.append(f)
-            return f
-
-        try:
-            write_durably(plan(f"{run_name}.journal.csv").temp,
-                   lambda out: journal.write_journal(out, lines, fmt))
+        with output_plan.OutputPlan(led.identity, output_plan.RUN) as plan:
+            plan.write(req.outdir / f"{run_name}.journal.csv", lambda out: journal.write_journal(out, lines, fmt))
             faults.point("after-journal")
             failed = [e for e in booked if e.kind in ("reject", "return")]
             if failed:
                 reopened = _reopened_invoices(led, failed)
-                write_durably(plan(f"{run_name}.reopened-invoices.csv").temp,
-                       lambda out: csvfile.write_csv(out, reopened, INVOICE_HEADERS, fmt))
-                write_returns_report(plan(f"{run_name}.returns.xlsx").temp, failed, txs, req.lang)
-        except BaseException:
-            for f in planned:
-                f.temp.unlink(missing_ok=True)
-            raise
+                plan.write(req.outdir / f"{run_name}.reopened-invoices.csv",
+                      lambda out: csvfile.write_csv(out, reopened, INVOICE_HEADERS, fmt))
+                plan.write(req.outdir / f"{run_name}.returns.xlsx",
+                      lambda out: write_returns_report(out, failed, txs, req.lang))
+            planned = plan.files
 
-        def write(conn, run_id):
-            _record(conn, run_id, booked, txs, lines, day)
-            led.set_counter(conn, counter, number)
+            def write(conn, run_id):
+                _record(conn, run_id, booked, txs, lines, day)
+                led.set_counter(conn, counter, number)
 
-        # commit_run removes the temporary files itself if the transaction fails; after the
-        # commit they belong to the run and the next run's recovery renames them.
-        with req.reporter.step("commit"):
-            led.commit_run("clear", req.now, planned, write)
+            # commit_run removes the temporary files itself if the transaction fails; after
+            # the commit they belong to the run and the next run's recovery renames them.
+            plan.hand_over()
+            with req.reporter.step("commit"):
+                led.commit_run("clear", req.now, planned, write)
         result.files = [f.final for f in planned]
         result.balances = _balances(led, {e.payment_info_id for e in booked}, settings)
         return result
@@ -319,7 +307,7 @@ RETURNS_HEADERS = ["returns-col-invoice", "returns-col-debtor", "returns-col-e2e
                    "returns-col-batch", "returns-col-date"]
 
 
-def write_returns_report(path: Path, failed: list[match.Event], txs, lang: str = "nl") -> None:
+def write_returns_report(path: Path | BinaryIO, failed: list[match.Event], txs, lang: str = "nl") -> None:
     """Each reject and return with its reason code, meaning and advice in Dutch and English."""
     wb = workbook.new_workbook()
     rows = []

@@ -15,10 +15,11 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 
-from incasso_sheets import bookings, faults, ledger, migrate_run
+from incasso_sheets import bookings, faults, ledger, migrate_run, output_plan
 from incasso_sheets.collect import batching, remittance
 from incasso_sheets.collect.select import (
     History,
@@ -27,7 +28,6 @@ from incasso_sheets.collect.select import (
     mandates_of_others,
     select_collections,
 )
-from incasso_sheets.durable import write_durably
 from incasso_sheets.errors import CannotContinue
 from incasso_sheets.formats import csvfile, journal, workbook
 from incasso_sheets.issues import ERROR, WARNING, Issue, Report, issue
@@ -111,6 +111,10 @@ def run_collect(req: CollectRequest) -> CollectResult:
     from incasso_sheets import api
 
     settings = settings_or_stop(req.config)
+    output_plan.refuse_overwrites(
+        [("word-file-output", req.outdir)],
+        [("word-file-debtors", req.debtors), ("word-file-invoices", req.invoices),
+         *output_plan.administration_files(settings.path)])
     coll = settings.collection
     today = req.now.date()
     checked = api.check_with_settings(req.debtors, req.invoices, today, settings,
@@ -187,10 +191,9 @@ def run_collect(req: CollectRequest) -> CollectResult:
         mandates = ledger.latest_mandates(selection.collections)
         skipped = selection.skipped
         del selection
-        outdir.mkdir(parents=True, exist_ok=True)
-        ledger.sweep_temp_files(outdir)
-        planned = _plan_files(messages, outdir, led.next_run_id())
-        with XsdValidation(version if req.validate_xsd else None) as validation:
+        with output_plan.OutputPlan(led.identity, output_plan.RUN) as plan, \
+                XsdValidation(version if req.validate_xsd else None) as validation:
+            planned = _plan_files(messages, outdir, plan)
 
             def record(conn, run_id):  # in a thread of its own, while the files are written
                 ledger.record_collection(conn, run_id, messages, [xml.final.name for xml, *_ in planned],
@@ -200,7 +203,8 @@ def run_collect(req: CollectRequest) -> CollectResult:
             def write(conn, run_id):
                 with validation.reported_first():
                     with led.beside(lambda: record(conn, run_id)) as recorded:
-                        _write_outputs(messages, planned, skipped, settings, version, today, req, validation)
+                        _write_outputs(messages, planned, skipped, settings, version, today, req, validation,
+                                       plan)
                         with req.reporter.step("commit"):
                             recorded()
                     led.set_counter(conn, _counter(today), first + len(messages) - 1)
@@ -211,6 +215,7 @@ def run_collect(req: CollectRequest) -> CollectResult:
             # One transaction: the run, the files written and the ledger rows. commit_run
             # deletes the temporary files if it fails, and keeps them for recovery once it
             # has committed.
+            plan.hand_over()
             led.commit_run("collect", req.now, [f for files in planned for f in files], write)
         result.files = [f.final for files in planned for f in files]
         result.written = True
@@ -315,7 +320,7 @@ class XsdValidation:
     def __init__(self, version: str | None):
         self.version = version
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xsd") if version else None
-        self._files: list[tuple[ledger.PlannedFile, int, Future | None]] = []
+        self._files: list[tuple[output_plan.PlannedFile, int, Future | None]] = []
 
     def __enter__(self) -> XsdValidation:
         return self
@@ -324,7 +329,7 @@ class XsdValidation:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def submit(self, xml: ledger.PlannedFile, count: int) -> None:
+    def submit(self, xml: output_plan.PlannedFile, count: int) -> None:
         """Start validating the (complete, synced) temporary file of `xml`."""
         from incasso_sheets.formats import xsd
 
@@ -364,31 +369,26 @@ class XsdValidation:
             raise
 
 
-def _xsd_invalid(xml: ledger.PlannedFile, problems: list[str]) -> CannotContinue:
+def _xsd_invalid(xml: output_plan.PlannedFile, problems: list[str]) -> CannotContinue:
     return CannotContinue("xsd-invalid", path=xml.final.name, problems="; ".join(problems[:5]))
 
 
 OUTPUTS = ("pain008.xml", "journal.csv", "prenotification.csv", "summary.xlsx")
 
 
-def _plan_files(messages: list[Message], outdir: Path, run_id: int) -> list[tuple[ledger.PlannedFile, ...]]:
+def _plan_files(messages: list[Message], outdir: Path,
+                plan: output_plan.OutputPlan) -> list[tuple[output_plan.PlannedFile, ...]]:
     """Per message its files (OUTPUTS), as temporary and final names; none may exist yet."""
-    planned = []
-    for message in messages:
-        files = []
-        for kind in OUTPUTS:
-            name = f"{message.message_id}.{kind}"
-            f = ledger.PlannedFile(outdir / f"{ledger.TEMP_PREFIX}{run_id}-{name}", outdir / name)
-            if f.final.exists():
-                raise CannotContinue("output-exists", path=f.final)
-            files.append(f)
-        planned.append(tuple(files))
-    return planned
+    names = [[f"{message.message_id}.{kind}" for kind in OUTPUTS] for message in messages]
+    for name in (n for group in names for n in group):  # every name free before one is made
+        if os.path.lexists(outdir / name):
+            raise CannotContinue("output-exists", path=outdir / name)
+    return [tuple(plan.plan(outdir / name) for name in group) for group in names]
 
 
-def _write_outputs(messages: list[Message], planned: list[tuple[ledger.PlannedFile, ...]],
+def _write_outputs(messages: list[Message], planned: list[tuple[output_plan.PlannedFile, ...]],
                    skipped: pl.DataFrame, settings: Settings, version: str, today: dt.date,
-                   req: CollectRequest, validation: XsdValidation) -> None:
+                   req: CollectRequest, validation: XsdValidation, plan: output_plan.OutputPlan) -> None:
     """Every file of every message, to its temporary name (the caller deletes them all if
     anything fails)."""
     from incasso_sheets.formats import pain008
@@ -396,22 +396,19 @@ def _write_outputs(messages: list[Message], planned: list[tuple[ledger.PlannedFi
     fmt = req.journal_format or settings.journal.format
     with validation.reported_first():
         for message, (xml, journal_file, pre, summary) in zip(messages, planned, strict=True):
-            with open(xml.temp, "wb") as out:
-                with req.reporter.step("write-xml", message.count):
-                    pain008.write_pain008(out, message, version)
-                    req.reporter.advance(message.count)
-                out.flush()
-                os.fsync(out.fileno())
+            with req.reporter.step("write-xml", message.count):
+                plan.fill(xml, lambda out, m=message: pain008.write_pain008(out, m, version))
+                req.reporter.advance(message.count)
             faults.point("after-xml")
             validation.submit(xml, message.count)
             with req.reporter.step("write-files", message.count):
-                write_durably(journal_file.temp, lambda out, m=message: journal.write_journal(
+                plan.fill(journal_file, lambda out, m=message: journal.write_journal(
                     out, collection_journal(m, settings, today), fmt))
                 notices = prenotification(message, settings)
-                write_durably(pre.temp, lambda out, n=notices: csvfile.write_csv(
+                plan.fill(pre, lambda out, n=notices: csvfile.write_csv(
                     out, n, PRENOTIFICATION_HEADERS, fmt))
-                write_summary(summary.temp, message, skipped if message is messages[0] else None,
-                              req.lang)
+                plan.fill(summary, lambda out, m=message: write_summary(
+                    out, m, skipped if m is messages[0] else None, req.lang))
                 req.reporter.advance(message.count)
 
 
@@ -459,7 +456,7 @@ SUMMARY_HEADERS = ["summary-col-batch", "summary-col-scheme", "summary-col-seque
 SKIPPED_HEADERS = ["skipped-col-row", "skipped-col-invoice", "skipped-col-reason", "skipped-col-detail"]
 
 
-def write_summary(path: Path, message: Message, skipped: pl.DataFrame | None,
+def write_summary(path: Path | BinaryIO, message: Message, skipped: pl.DataFrame | None,
                   lang: str = "nl") -> None:
     """The blocks and totals, and the invoices left out (reason: the issue code)."""
     wb = workbook.new_workbook()

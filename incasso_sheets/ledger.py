@@ -11,9 +11,10 @@ clearing journal. Every run is one transaction:
    one SQLite transaction, with the run marked `committed`;
 3. the files are renamed into place and the run is marked `done`.
 
-A crash before 2 leaves no ledger rows (temporary files are swept by the next run); a
-crash between 2 and 3 is finished by the next run (`recover`), which renames what is
-left. A lock file (incasso.db.lock, flock) makes a second concurrent run wait
+The temporary files, their names and the renames are output_plan's: a crash before 2
+leaves no ledger rows (the next run of this ledger sweeps its own temporary files); a
+crash between 2 and 3 is finished by the next run (`recover`), which puts what is left in
+place under each folder's output lock and never over a file it did not make. A lock file (incasso.db.lock, flock) makes a second concurrent run wait
 (LOCK_WAIT_SECONDS, or INCASSO_LOCK_WAIT seconds), then give up with `ledger-busy` (exit 3).
 Read-only opens (status, dry runs, `ledger check`) take no lock: SQLite's WAL gives them
 the last committed state, never half a run.
@@ -33,19 +34,20 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
+from incasso_sheets import output_plan
 from incasso_sheets.durable import fsync_dirs
 from incasso_sheets.errors import CannotContinue
 from incasso_sheets.identity import identity_key, identity_key_expr
 from incasso_sheets.model import TransactionStatus
+from incasso_sheets.output_plan import PlannedFile
 
 FILENAME = "incasso.db"
 SCHEMA_VERSION = 3
-TEMP_PREFIX = ".incasso-tmp-"
+TEMP_PREFIX = output_plan.TEMP_PREFIX
 LOCK_WAIT_SECONDS = 30.0  # how long a second run waits; INCASSO_LOCK_WAIT overrides it
 FETCH_ROWS = 50_000
 LOOKUP_RATIO = 8  # load_history looks the sheet's invoices up when the ledger holds 8x as many
@@ -205,12 +207,6 @@ def path_for(settings) -> Path:
 def same_creditor(a: str, b: str) -> bool:
     """Creditor identifiers compare without case and spaces (NL98 ZZZ ... = nl98zzz...)."""
     return "".join(a.split()).upper() == "".join(b.split()).upper()
-
-
-@dataclass(frozen=True)
-class PlannedFile:
-    temp: Path
-    final: Path
 
 
 class Ledger:
@@ -391,14 +387,20 @@ class Ledger:
         finished: list[Path] = []
         rows = self.conn.execute("SELECT run_id, files FROM runs WHERE state = 'committed'").fetchall()
         for run_id, files in rows:
-            for temp, final in json.loads(files):
-                temp_path, final_path = Path(temp), Path(final)
-                if temp_path.exists():
-                    os.replace(temp_path, final_path)
-                    finished.append(final_path)
-            fsync_dirs(Path(final).parent for _, final in json.loads(files))
+            planned = [PlannedFile(Path(temp), Path(final)) for temp, final in json.loads(files)]
+            folders = {f.final.parent for f in planned}
+            # Under the folders' output locks, and never over a file this run did not make:
+            # a name taken since stops the recovery with output-exists.
+            with output_plan.folders_held(self.identity, folders):
+                finished += [f.final for f in planned if output_plan.put_in_place(f)]
+                fsync_dirs(folders)
             self.conn.execute("UPDATE runs SET state = 'done' WHERE run_id = ?", (run_id,))
         return finished
+
+    @property
+    def identity(self) -> str:
+        """Whose ledger this is, as output folders record it (output_plan.ledger_identity)."""
+        return output_plan.ledger_identity(self.path)
 
     def next_run_id(self) -> int:
         row = self.conn.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchone()
@@ -424,16 +426,16 @@ class Ledger:
                     (run_id, command, created_at.isoformat(),
                      json.dumps([[str(f.temp.absolute()), str(f.final.absolute())] for f in files])))
                 write(conn, run_id)
+                # A final name taken while the files were written stops the run here,
+                # before anything is committed (the caller holds the folders' locks).
+                output_plan.check_free(files)
                 faults.point("ledger-before-commit")
         except BaseException:
             for f in files:
                 f.temp.unlink(missing_ok=True)
             raise
         faults.point("after-ledger-commit")
-        for f in files:
-            os.replace(f.temp, f.final)
-            faults.point("between-renames")
-        fsync_dirs(f.final.parent for f in files)
+        output_plan.commit_files(files)
         self.conn.execute("UPDATE runs SET state = 'done' WHERE run_id = ?", (run_id,))
         return run_id
 
@@ -568,19 +570,6 @@ def _acquire_lock(lock_path: Path, wait_seconds: float) -> int:
                 raise CannotContinue("ledger-busy", path=lock_path.with_suffix(""),
                                      seconds=f"{wait_seconds:g}") from exc
             time.sleep(0.1)
-
-
-def sweep_temp_files(folder: Path) -> list[Path]:
-    """Delete temporary files of runs that never committed (call after `recover`)."""
-    removed = []
-    if folder.is_dir():
-        for path in folder.glob(TEMP_PREFIX + "*"):
-            # A run's files are named TEMP_PREFIX<run id>-...; other commands' temporary
-            # files (debtors update, ledger export) are theirs to clean up.
-            if path.name[len(TEMP_PREFIX):][:1].isdigit():
-                path.unlink(missing_ok=True)
-                removed.append(path)
-    return removed
 
 
 # --- what collect needs to know -----------------------------------------------------------

@@ -5,25 +5,25 @@ LF, ISO dates as stored), the column names as headers, rows in the order they we
 written. Amounts stay integer cents under their own names (`amount_cents`), so the files
 add up to the ledger exactly; text passes through the formula-safe rule like every CSV
 incasso-sheets writes. All tables are read in one read transaction (one consistent
-state, even while a run commits), written into a temporary folder beside DIR and then
-renamed to DIR in one step: DIR holds the whole export or does not exist.
+state, even while a run commits), written into a temporary folder beside DIR (output_plan's
+name, mode 0700) and then renamed to DIR in one step: DIR holds the whole export or does
+not exist. A DIR that is a link to an empty folder gets the export in that folder.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import polars as pl
 
-from incasso_sheets import faults
-from incasso_sheets.durable import process_running
+from incasso_sheets import faults, output_plan
+from incasso_sheets.durable import fsync_dirs
 from incasso_sheets.errors import CannotContinue
 from incasso_sheets.formats.csvfile import write_csv
 from incasso_sheets.ledger import Ledger
-
-TEMP_PREFIX = ".incasso-tmp-export-"
 
 
 def read_tables(led: Ledger) -> dict[str, pl.DataFrame]:
@@ -49,49 +49,34 @@ def read_tables(led: Ledger) -> dict[str, pl.DataFrame]:
             conn.execute("ROLLBACK")
 
 
-def export_tables(tables: dict[str, pl.DataFrame], folder: Path) -> list[Path]:
-    """Write `tables` to FOLDER/<table>.csv, all at once; FOLDER must be new or empty."""
+def export_tables(tables: dict[str, pl.DataFrame], folder: Path, identity: str) -> list[Path]:
+    """Write `tables` to FOLDER/<table>.csv, all at once; FOLDER must be new or empty. A
+    FOLDER that is a link to a folder is followed: the export goes where it points.
+    `identity` is the administration's (output_plan.ledger_identity)."""
     folder = Path(folder)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise CannotContinue("export-folder-not-empty", path=folder)
-    parent = folder.absolute().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    sweep_temp_folders(parent, folder.name)
-    temp = parent / f"{TEMP_PREFIX}{os.getpid()}-{folder.name}"
-    shutil.rmtree(temp, ignore_errors=True)
-    temp.mkdir()
-    try:
-        for name, frame in tables.items():
-            # write_csv shows Int64 `_cents` columns as amounts (12.50); an export keeps the
-            # stored integers, so those columns go in under a name without that suffix.
-            renamed = frame.rename({c: f"{c}#" for c in frame.columns if c.endswith("_cents")})
-            with open(temp / f"{name}.csv", "wb") as out:
-                write_csv(out, renamed, list(frame.columns), "iso")
-                out.flush()
-                os.fsync(out.fileno())
-            faults.point("after-first-table")
-        _fsync(temp)
-        os.replace(temp, folder)  # an empty FOLDER is replaced as well
-    except BaseException:
-        shutil.rmtree(temp, ignore_errors=True)
-        raise
-    _fsync(parent)
+    target = folder.resolve() if folder.is_symlink() else folder.absolute()
+    with output_plan.OutputPlan(identity, output_plan.EXPORT) as plan:
+        parent = plan.claim(target.parent)
+        temp = Path(tempfile.mkdtemp(prefix=plan.prefix, suffix="-" + target.name[-output_plan.NAME_KEPT:],
+                                     dir=parent))
+        try:
+            for name, frame in tables.items():
+                # write_csv shows Int64 `_cents` columns as amounts (12.50); an export keeps
+                # the stored integers, so those columns go in under a name without that suffix.
+                renamed = frame.rename({c: f"{c}#" for c in frame.columns if c.endswith("_cents")})
+                with open(temp / f"{name}.csv", "xb") as out:
+                    write_csv(out, renamed, list(frame.columns), "iso")
+                    out.flush()
+                    os.fsync(out.fileno())
+                faults.point("after-first-table")
+            fsync_dirs([temp])
+            # A rename onto a folder that is not empty fails: an export never replaces one
+            # (an empty FOLDER is replaced).
+            os.replace(temp, target)
+        except BaseException:
+            shutil.rmtree(temp, ignore_errors=True)
+            raise
+        fsync_dirs([parent])
     return [folder / f"{name}.csv" for name in tables]
-
-
-def sweep_temp_folders(parent: Path, name: str) -> None:
-    """Remove the temporary folders of exports to `name` whose process has ended."""
-    end = f"-{name}"
-    for path in parent.iterdir():
-        if path.name.startswith(TEMP_PREFIX) and path.name.endswith(end):
-            pid = path.name[len(TEMP_PREFIX):-len(end)]
-            if pid.isdigit() and not process_running(int(pid)):
-                shutil.rmtree(path, ignore_errors=True)
-
-
-def _fsync(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

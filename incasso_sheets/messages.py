@@ -1054,6 +1054,44 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "INCASSO_NOW is geen datum of datum en tijd: {value}; gebruik de vorm 2026-11-27 of "
         "2026-11-27T10:00:00 (lokale tijd, zonder tijdzone), of verwijder de variabele",
     ),
+    # --- output-plan (issue 19) ---
+    "output-overwrites": (
+        "{path} ({role}) is {other_role} {other}; choose another name: nothing was written",
+        "{path} ({role}) is {other_role} {other}; kies een andere naam: er is niets geschreven",
+    ),
+    "output-folder-other-owner": (
+        "The output folder {folder} holds unfinished files ({path}) of another administration "
+        "({other}); this run is of {ours}: use an output folder of its own, nothing was written",
+        "De uitvoermap {folder} bevat onafgemaakte bestanden ({path}) van een andere administratie "
+        "({other}); deze opdracht is van {ours}: gebruik een eigen uitvoermap, er is niets geschreven",
+    ),
+    "output-folder-busy": (
+        "The output folder {folder} is in use by a run of {other} (waited {seconds} s); this run is "
+        "of {ours}: use an output folder of its own, or try again later; nothing was written",
+        "De uitvoermap {folder} is in gebruik door een opdracht van {other} ({seconds} s gewacht); "
+        "deze opdracht is van {ours}: gebruik een eigen uitvoermap, of probeer het later opnieuw; "
+        "er is niets geschreven",
+    ),
+    "output-lock-unusable": (
+        "Cannot lock the output folder: {reason} {path}; nothing was written",
+        "Kan de uitvoermap niet vergrendelen: {reason} {path}; er is niets geschreven",
+    ),
+    "output-temp-changed": (
+        "The temporary file {path} was replaced by something else while it was written; "
+        "nothing was put in place",
+        "Het tijdelijke bestand {path} is tijdens het schrijven door iets anders vervangen; "
+        "er is niets op zijn plaats gezet",
+    ),
+    "word-file-debtors": ("the debtors sheet", "het debiteurenbestand"),
+    "word-file-invoices": ("the invoices sheet", "het facturenbestand"),
+    "word-file-updates": ("the update sheet", "het wijzigingenbestand"),
+    "word-file-bank": ("a bank file", "een bankbestand"),
+    "word-file-settings": ("the settings file", "het instellingenbestand"),
+    "word-file-ledger": ("the ledger (or its journal or lock)", "het ledger (of zijn journaal of slot)"),
+    "word-file-report": ("--report", "--report-bestand"),
+    "word-file-output": ("-o", "-o-uitvoer"),
+    "word-file-log": ("--log", "--log-bestand"),
+    "word-file-export": ("the export folder", "de exportmap"),
 }
 
 

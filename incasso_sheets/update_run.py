@@ -23,15 +23,15 @@ import hashlib
 import io
 import os
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
+from typing import BinaryIO
 
 import polars as pl
 
-from incasso_sheets import faults, ledger, messages, update
-from incasso_sheets.durable import fsync_dirs, process_running
+from incasso_sheets import faults, ledger, messages, output_plan, update
 from incasso_sheets.errors import CannotContinue
 from incasso_sheets.issues import Issue, Report
 from incasso_sheets.progress import SILENT, Reporter
@@ -54,7 +54,6 @@ LOG_COLUMNS = ["log-col-debtor", "log-col-column", "log-col-old", "log-col-new",
                "log-col-warnings", "log-col-update-row"]
 LOG_DATE = "%d-%m-%Y"  # dates in the log and on the terminal, whatever the language
 LOG_SUFFIXES = (".csv", ".xlsx")
-TEMP_PREFIX = ".incasso-tmp-update-"
 SHOWN_CHANGES = 200  # terminal lines; the log file has them all
 
 
@@ -93,9 +92,10 @@ class UpdateRunResult:
 
 
 def run_update(req: UpdateRequest) -> UpdateRunResult:
+    settings = _settings(req.config)
+    _refuse_overwrites(req, settings)
     if req.log is not None and req.log.suffix.lower() not in LOG_SUFFIXES:
         raise CannotContinue("update-log-format", path=req.log)
-    settings = _settings(req.config)
     limits = settings.limits if settings else None
     as_read = fingerprint(req.debtors)  # before reading: a change while it is read shows too
     with req.reporter.step("read-debtors"):
@@ -123,20 +123,19 @@ def run_update(req: UpdateRequest) -> UpdateRunResult:
     warnings = [i for i in merged.issues if i.file == updates.file]
     if req.dry_run:
         if req.log is not None:
-            result.files = [_write_log_only(req.log, merged.changes, warnings, req.lang)]
+            result.files = [_write_log_only(req.log, merged.changes, warnings, req.lang, settings)]
         return result
     faults.point("after-reading")
-    targets = [req.output] if req.log is None else [req.output, req.log]
-    for final in targets:
-        sweep_temp_files(final)
-    planned: list[tuple[Path, Path]] = []
-    try:
+    with output_plan.OutputPlan(_identity(settings), output_plan.UPDATE) as plan:
+        # -o may be the debtors sheet itself (an update in place); --log is a new file or
+        # a log of before. Both are replaced only as a whole, keeping the mode they had.
+        sheet = plan.plan(req.output, replace=True, like=req.debtors)
+        log = plan.plan(req.log, replace=True) if req.log is not None else None
         with req.reporter.step("write-sheet"):
-            planned.append(_write_temp(req.output, lambda temp: _write_sheet(debtors, merged, temp)))
+            plan.fill(sheet, lambda out: _write_sheet(debtors, merged, out))
         faults.point("after-sheet")
-        if req.log is not None:
-            planned.append(_write_temp(req.log, lambda temp: write_log(temp, merged.changes, req.lang,
-                                                                       warnings)))
+        if log is not None:
+            plan.fill(log, lambda out: write_log(log.final, merged.changes, req.lang, warnings, out))
         # The edits are rows of the sheet as it was read: if it changed since (re-saved,
         # sorted), they could land on other debtors.
         if fingerprint(req.debtors) != as_read:
@@ -150,28 +149,22 @@ def run_update(req: UpdateRequest) -> UpdateRunResult:
                 ledger.record_originals(conn, originals)
         # The sheet last: it is the step that makes the update happen. A crash before it
         # leaves the sheet as it was, and the same update run again writes the same log.
-        for temp, final in reversed(planned):
-            os.replace(temp, final)
-            faults.point("between-renames")
-    finally:
-        for temp, _final in planned:
-            temp.unlink(missing_ok=True)
-    fsync_dirs({final.parent for _temp, final in planned})
-    result.files = [final for _temp, final in planned]
+        plan.commit([log, sheet] if log is not None else [sheet])
+    result.files = [f.final for f in (sheet, log) if f is not None]
     result.written = True
     return result
 
 
-def _write_log_only(log: Path, changes: pl.DataFrame, warnings: list[Issue], lang: str) -> Path:
-    """A dry run's change log, in full, written like every other output (temp + rename)."""
-    sweep_temp_files(log)
-    temp, final = _write_temp(log, lambda temp: write_log(temp, changes, lang, warnings))
-    try:
-        os.replace(temp, final)
-    finally:
-        temp.unlink(missing_ok=True)
-    fsync_dirs({final.parent})
-    return final
+def _write_log_only(log: Path, changes: pl.DataFrame, warnings: list[Issue], lang: str,
+                    settings: Settings | None) -> Path:
+    """A dry run's change log, in full, written like every other output (the output plan)."""
+    with output_plan.OutputPlan(_identity(settings), output_plan.UPDATE) as plan:
+        planned = plan.plan(log, replace=True)
+        plan.fill(planned, lambda out: write_log(planned.final, changes, lang, warnings, out))
+        plan.commit([planned])
+    return planned.final
+
+
 @dataclass(frozen=True)
 class Fingerprint:
     size: int
@@ -195,6 +188,24 @@ def fingerprint(path: Path) -> Fingerprint | None:
         except OSError:
             return None
     return Fingerprint(stat.st_size, stat.st_mtime_ns, digest)
+
+
+def _refuse_overwrites(req: UpdateRequest, settings: Settings | None) -> None:
+    """-o may be the debtors sheet (an update in place), nothing else that is read or kept;
+    --log may be none of these, nor -o."""
+    administration = Path(settings.path) if settings is not None and settings.path else Path(SETTINGS_FILENAME)
+    protected = [("word-file-updates", req.updates), *output_plan.administration_files(administration)]
+    output_plan.refuse_overwrites([("word-file-output", req.output)], protected)
+    if req.log is not None:
+        output_plan.refuse_overwrites(
+            [("word-file-log", req.log)],
+            [*protected, ("word-file-debtors", req.debtors), ("word-file-output", req.output)])
+
+
+def _identity(settings: Settings | None) -> str:
+    """Whose files these are: the administration of the settings (else the working folder's)."""
+    folder = settings.path.parent if settings is not None and settings.path is not None else Path.cwd()
+    return output_plan.ledger_identity(folder / ledger.FILENAME)
 
 
 def _debtor_sheets() -> tuple[str, ...]:
@@ -249,49 +260,17 @@ def _check_output_format(debtors: RawSheet, output: Path) -> None:
 
 # --- writing --------------------------------------------------------------------------------
 
-def _write_temp(final: Path, fill: Callable[[Path], None]) -> tuple[Path, Path]:
-    temp = final.with_name(f"{TEMP_PREFIX}{os.getpid()}-{final.name}")
-    try:
-        fill(temp)
-        with open(temp, "rb+") as fh:
-            os.fsync(fh.fileno())
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    return temp, final
-
-
-def sweep_temp_files(final: Path) -> list[Path]:
-    """Delete the temporary files for `final` left by an update that was killed.
-
-    A temporary file is named after the process that wrote it; one whose process still
-    runs belongs to an update in progress and is left alone."""
-    removed: list[Path] = []
-    start = TEMP_PREFIX
-    end = f"-{final.name}"
-    folder = final.parent if str(final.parent) else Path(".")
-    try:
-        names = [p for p in folder.iterdir() if p.name.startswith(start) and p.name.endswith(end)]
-    except OSError:
-        return removed
-    for path in names:
-        pid = path.name[len(start):-len(end)]
-        if pid.isdigit() and not process_running(int(pid)):
-            path.unlink(missing_ok=True)
-            removed.append(path)
-    return removed
-
-
-def _write_sheet(debtors: RawSheet, merged: UpdateResult, temp: Path) -> None:
+def _write_sheet(debtors: RawSheet, merged: UpdateResult, out: BinaryIO) -> None:
     if merged.changes.height == 0:
-        shutil.copyfile(debtors.path, temp)
+        with open(debtors.path, "rb") as source:
+            shutil.copyfileobj(source, out)
     elif debtors.dialect is None:
-        _write_xlsx(debtors, merged, temp)
+        _write_xlsx(debtors, merged, out)
     else:
-        write_updated_csv(debtors, merged.changes, merged.added_headers, temp)
+        write_updated_csv(debtors, merged.changes, merged.added_headers, out)
 
 
-def _write_xlsx(debtors: RawSheet, merged: UpdateResult, temp: Path) -> None:
+def _write_xlsx(debtors: RawSheet, merged: UpdateResult, out: BinaryIO) -> None:
     from incasso_sheets.sheets.xlsx_update import Edit, Layout, write_updated_copy
 
     c = pl.col
@@ -304,7 +283,7 @@ def _write_xlsx(debtors: RawSheet, merged: UpdateResult, temp: Path) -> None:
     id_header = _id_header(debtors)
     layout = Layout(debtors.header_row, {h: debtors.column_number(h) for h in debtors.headers},
                     debtors.column_number(id_header), _debtor_rows(merged.changes))
-    write_updated_copy(debtors.path, temp, debtors.sheet, debtors.headers, edits,
+    write_updated_copy(debtors.path, out, debtors.sheet, debtors.headers, edits,
                        last_row=merged.last_row, added_headers=merged.added_headers,
                        layout=layout, meaning=update.meanings)
 
@@ -321,8 +300,9 @@ def _debtor_rows(changes: pl.DataFrame) -> dict[int, str]:
 
 
 def write_updated_csv(debtors: RawSheet, changes: pl.DataFrame, added_headers: tuple[str, ...],
-                      target: Path) -> None:
-    """The debtors CSV with the changed records written anew and every other line as it was."""
+                      out: BinaryIO) -> None:
+    """The debtors CSV with the changed records written anew and every other line as it was,
+    to `out` (a file open for writing)."""
     dialect, text = sniff_csv(debtors.path.read_bytes())
     sep = dialect.separator
     lines = list(io.StringIO(text, newline=""))
@@ -337,7 +317,7 @@ def write_updated_csv(debtors: RawSheet, changes: pl.DataFrame, added_headers: t
     if added_headers:
         by_record.setdefault(0, {}).update({index[h]: h for h in added_headers})
     newline = _line_end(lines[0]) if lines else "\r\n"
-    out: list[str] = []
+    lines_out: list[str] = []
     for n, (first, last) in enumerate(_record_lines(lines, sep)):
         original = lines[first] if last == first + 1 else "".join(lines[first:last])
         edits = by_record.pop(n, None)
@@ -347,7 +327,7 @@ def write_updated_csv(debtors: RawSheet, changes: pl.DataFrame, added_headers: t
                 count = len(_fields(original, sep))
                 if 0 < count < width:
                     original = original[:len(original) - len(end)] + sep * (width - count) + end
-            out.append(original)
+            lines_out.append(original)
             continue
         fields = _fields(original, sep)
         if n in expected and (fields[id_index].strip() if id_index < len(fields) else "") != expected[n]:
@@ -357,23 +337,22 @@ def write_updated_csv(debtors: RawSheet, changes: pl.DataFrame, added_headers: t
         fields += [""] * (width - len(fields))
         for i, value in edits.items():
             fields[i] = value
-        out.append(_record_text(fields, sep) + (end or newline))
+        lines_out.append(_record_text(fields, sep) + (end or newline))
     lost = sorted(set(expected) & set(by_record))
     if lost:  # a changed debtor's record is no longer there
         raise CannotContinue("update-row-moved", path=debtors.file, row=lost[0] + 1,
                              expected=expected[lost[0]], found="")
-    if by_record and out and not _line_end(out[-1]):
-        out[-1] += newline
+    if by_record and lines_out and not _line_end(lines_out[-1]):
+        lines_out[-1] += newline
     for n in sorted(by_record):  # added debtors, after the last line
         fields = [""] * width
         for i, value in by_record[n].items():
             fields[i] = value
-        out.append(_record_text(fields, sep) + newline)
-    data = "".join(out).encode(dialect.encoding, errors="replace")
-    with open(target, "wb") as fh:
-        if dialect.bom:
-            fh.write(b"\xef\xbb\xbf")
-        fh.write(data)
+        lines_out.append(_record_text(fields, sep) + newline)
+    data = "".join(lines_out).encode(dialect.encoding, errors="replace")
+    if dialect.bom:
+        out.write(b"\xef\xbb\xbf")
+    out.write(data)
 
 
 def _record_lines(lines: list[str], separator: str) -> list[tuple[int, int]]:
@@ -469,9 +448,10 @@ def change_warnings(changes: pl.DataFrame, issues: Sequence[Issue], lang: str) -
     return out
 
 
-def write_log(path: Path, changes: pl.DataFrame, lang: str, issues: Sequence[Issue] = ()) -> None:
-    """The change log as CSV (Dutch spreadsheet dialect) or .xlsx, by the name of the file.
-    The notes and warnings are in `lang`; so are the workbook's headers. The CSV keeps its
+def write_log(path: Path, changes: pl.DataFrame, lang: str, issues: Sequence[Issue] = (),
+              out: BinaryIO | None = None) -> None:
+    """The change log as CSV (Dutch spreadsheet dialect) or .xlsx, by the name of the file,
+    to `path` or to `out` (a file open for writing). The notes and warnings are in `lang`; so are the workbook's headers. The CSV keeps its
     fixed Dutch headers, like every CSV incasso writes: a file format other programs read."""
     frame = log_frame(changes, lang, issues)
     if path.suffix.lower() == ".xlsx":
@@ -480,10 +460,13 @@ def write_log(path: Path, changes: pl.DataFrame, lang: str, issues: Sequence[Iss
         wb = workbook.new_workbook()
         workbook.add_table(wb, messages.text("log-sheet", lang), messages.headers(LOG_COLUMNS, lang),
                            frame.iter_rows(), widths={2: 24, 3: 28, 4: 28, 5: 60, 6: 60})
-        workbook.save(wb, path)
+        workbook.save(wb, path if out is None else out)
         return
     from incasso_sheets.formats.csvfile import write_csv
 
+    if out is not None:
+        write_csv(out, frame, LOG_HEADERS, "nl")
+        return
     with open(path, "wb") as fh:
         write_csv(fh, frame, LOG_HEADERS, "nl")
 

@@ -23,6 +23,7 @@ from shared import ENV, SETTINGS
 
 from incasso_sheets.cli import main
 from incasso_sheets.ledger import TEMP_PREFIX
+from incasso_sheets.output_plan import LOCK_NAME
 
 # Two schemes, so two messages and eight files: a crash between renames leaves a mix.
 DEBTORS = """
@@ -77,7 +78,8 @@ def final_files(folder: Path) -> dict[str, bytes]:
 
 
 def temp_files(folder: Path) -> list[str]:
-    return [n for n in outputs(folder) if n.startswith(TEMP_PREFIX)]
+    """The temporary files (not the output folder's lock, which a killed run leaves too)."""
+    return [n for n in outputs(folder) if n.startswith(TEMP_PREFIX) and n != LOCK_NAME]
 
 
 def ledger_invoices(folder: Path) -> list[str]:

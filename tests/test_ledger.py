@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from incasso_sheets import ledger
+from incasso_sheets import ledger, output_plan
 from incasso_sheets.errors import CannotContinue
 from incasso_sheets.identity import identity_key
 from incasso_sheets.ledger import Ledger, PlannedFile
@@ -120,13 +120,20 @@ def test_recover_finishes_a_committed_run(tmp_path):
     assert list(tmp_path.glob(ledger.TEMP_PREFIX + "*")) == []
 
 
-def test_sweep_removes_only_temporary_files(tmp_path):
-    (tmp_path / f"{ledger.TEMP_PREFIX}7-a.xml").write_text("half")
+def test_a_run_sweeps_only_its_own_temporary_files(tmp_path):
+    """A run's leftovers (this ledger's `run` files) go; another kind's, another ledger's
+    and an older version's names stay (another ledger's stop the run: test_output_plan)."""
+    identity = output_plan.ledger_identity(tmp_path / "incasso.db")
+    tag = output_plan.owner_tag(identity)
+    names = [f"{ledger.TEMP_PREFIX}{tag}-run-x1y2z3a4-a.xml", f"{ledger.TEMP_PREFIX}{tag}-upd-x1y2z3a4-a.csv",
+             f"{ledger.TEMP_PREFIX}7-a.xml"]
+    for name in names:
+        (tmp_path / name).write_text("half")
     (tmp_path / "a.xml").write_text("whole")
-    removed = ledger.sweep_temp_files(tmp_path)
-    assert [p.name for p in removed] == [f"{ledger.TEMP_PREFIX}7-a.xml"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xml"]
-    assert ledger.sweep_temp_files(tmp_path / "missing") == []
+    with output_plan.OutputPlan(identity, output_plan.RUN) as plan:
+        plan.claim(tmp_path)
+    assert [p.name for p in plan.swept] == [names[0]]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["a.xml", *names[1:], output_plan.LOCK_NAME])
 
 
 def test_read_only_open_never_creates_a_ledger(tmp_path):

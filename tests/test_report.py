@@ -252,7 +252,7 @@ def test_report_never_overwrites_an_input(tmp_path):
     result = checked(tmp_path)
     with pytest.raises(CannotContinue) as raised:
         write_report(tmp_path / "facturen.csv", result)
-    assert raised.value.code == "report-is-input"
+    assert raised.value.code == "output-overwrites"
     assert (tmp_path / "facturen.csv").read_text(encoding="utf-8") == INVOICES_CSV
 
 

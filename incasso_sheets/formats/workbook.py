@@ -7,24 +7,52 @@ characters); amounts (integer
 cents) become exact Decimals with two decimals; dates real dates; the workbook's
 created/modified stamps and the zip entries' times are fixed, so the same input gives
 byte-identical files.
+
+openpyxl writes every worksheet to a scratch file before it goes into the zip, by
+default in the system's temporary folder, where a killed run would leave it with the
+sheet's personal data. While an output plan fills a file, the scratch goes beside that
+file under the plan's temporary name (output_plan.scratch_target), so it is removed
+afterwards or swept by the next run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
 import zipfile
 from decimal import Decimal
 from pathlib import Path
+from typing import BinaryIO
 
 import openpyxl
 from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet import _writer as worksheet_writer
 from openpyxl.writer.excel import ExcelWriter
 
 from incasso_sheets.formats.safe_text import worksheet_text
+from incasso_sheets.output_plan import scratch_target
 
 FIXED_STAMP = dt.datetime(2026, 1, 1)
+_system_scratch = worksheet_writer.create_temporary_file
+
+
+def _scratch_file(suffix: str = "") -> str:
+    """openpyxl's create_temporary_file, made in the output's folder while a plan fills one."""
+    target = scratch_target()
+    if target is None:
+        return _system_scratch(suffix)
+    folder, prefix, made = target
+    fd, name = tempfile.mkstemp(suffix="-openpyxl" + suffix, prefix=prefix, dir=folder)
+    os.close(fd)
+    made.append(name)
+    worksheet_writer.ALL_TEMP_FILES.append(name)  # openpyxl's cleanup() removes it from there
+    return name
+
+
+worksheet_writer.create_temporary_file = _scratch_file
 
 
 def new_workbook() -> openpyxl.Workbook:
@@ -88,7 +116,8 @@ class _FixedTimeZip(zipfile.ZipFile):
         self.writestr(arcname or Path(filename).name, Path(filename).read_bytes())
 
 
-def save(wb: openpyxl.Workbook, path: Path) -> None:
+def save(wb: openpyxl.Workbook, path: Path | BinaryIO) -> None:
+    """Write `wb` to `path`, a file name or a file opened for writing (output_plan.fill)."""
     # Not wb.save(): openpyxl stamps `modified` with the clock and the zip entries with the
     # time of writing, so two runs would differ (style.md: byte-identical outputs).
     with _FixedTimeZip(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:

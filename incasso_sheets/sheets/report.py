@@ -11,14 +11,13 @@ its row, and one without a row (a setting) is listed only.
 
 Text is always stored as text, never as a formula (a value `=HYPERLINK(...)` in the input
 must not run in the copy). The workbook is streamed (openpyxl write-only), written to a
-temporary file in the target folder and renamed; it is saved by `formats.workbook.save`
+temporary file in the target folder (output_plan, also openpyxl's scratch) and renamed; it is saved by `formats.workbook.save`
 (fixed document and zip dates), so equal input gives equal bytes.
 """
 
 from __future__ import annotations
 
 import math
-import os
 import re
 from collections.abc import Iterable, Iterator
 from copy import copy
@@ -34,7 +33,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from incasso_sheets import messages
+from incasso_sheets import messages, output_plan
 from incasso_sheets.errors import CannotContinue
 from incasso_sheets.formats.safe_text import FORMULA_STARTS, fits_worksheet, worksheet_text
 from incasso_sheets.formats.workbook import FIXED_STAMP
@@ -75,11 +74,29 @@ class Target:
 
 
 def write_report(path: Path, result: api.CheckResult, lang: str = "en") -> None:
-    """Write the marked copy of the checked sheets, and the Issues sheet, to `path` (.xlsx)."""
+    """Write the marked copy of the checked sheets, and the Issues sheet, to `path` (.xlsx).
+
+    `path` may be a report of before (replaced as a whole, keeping its mode), never an input,
+    the settings or the ledger (output_plan.refuse_overwrites)."""
     path = Path(path)
     sheets = [result.debtors.raw, result.invoices.raw]
-    if any(_same_file(path, raw.path) for raw in sheets):
-        raise CannotContinue("report-is-input", path=path)
+    settings = result.settings.path if result.settings is not None else None
+    output_plan.refuse_overwrites([("word-file-report", path)], report_protected(sheets, settings))
+    folder = settings.parent if settings is not None else Path.cwd()
+    with output_plan.OutputPlan(output_plan.ledger_identity(folder / "incasso.db"), output_plan.REPORT) as plan:
+        plan.fill(plan.plan(path, replace=True), lambda out: _write_workbook(out, sheets, result, lang))
+        plan.commit()
+
+
+def report_protected(sheets: list[RawSheet], settings: Path | None) -> list[tuple[str, Path]]:
+    """What a report may not overwrite: the sheets, the settings, the ledger (beside the
+    settings, or in the working folder when there are none) and the ledger's companions."""
+    protected = [("word-file-debtors", sheets[0].path), ("word-file-invoices", sheets[1].path)]
+    protected += output_plan.administration_files(settings or Path.cwd() / "incasso.toml")
+    return protected
+
+
+def _write_workbook(out, sheets: list[RawSheet], result: api.CheckResult, lang: str) -> None:
     issues_title = messages.text("issues-sheet", lang)
     titles = sheet_titles((raw.sheet for raw in sheets), (issues_title, "History"))
     issues = result.report.sorted()
@@ -102,7 +119,7 @@ def write_report(path: Path, result: api.CheckResult, lang: str = "en") -> None:
         _write_marked(ws, rows, sheet_marks, lang)
     sources.clear()
     _write_issues(wb.create_sheet(issues_title), issues, sheets, titles, lang)
-    _save_atomically(wb, path)
+    save_workbook(wb, out)
 
 
 def locate(i: Issue, sheets: list[RawSheet]) -> Target | None:
@@ -276,34 +293,3 @@ def _write_issues(ws, issues: list[Issue], sheets: list[RawSheet], titles: list[
                 titles[target.sheet], target.row, target.column))
             link.font = LINK_FONT
         ws.append(cells)
-
-
-# --- saving -------------------------------------------------------------------------------
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.exists() and os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
-def _save_atomically(wb, path: Path) -> None:
-    """Write to a new file next to `path`, then rename it over `path`: a crash leaves either
-    the old file or the new one, never half of one."""
-    folder = path.parent
-    for attempt in range(100):
-        temporary = folder / f".{path.name}.{os.getpid()}.{attempt}.tmp"
-        try:
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            break
-        except FileExistsError:
-            continue
-    else:  # pragma: no cover
-        raise FileExistsError(temporary)
-    try:
-        os.close(fd)
-        save_workbook(wb, temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise

@@ -40,6 +40,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import BinaryIO
 
 from openpyxl.utils import get_column_letter
 
@@ -130,11 +131,11 @@ class _Sheet:
         return 0 <= i < len(self.styles_date) and self.styles_date[i]
 
 
-def write_updated_copy(source: Path, target: Path, sheet: str, headers: list[str],
+def write_updated_copy(source: Path, target: Path | BinaryIO, sheet: str, headers: list[str],
                        edits: dict[tuple[int, str], Edit], *, last_row: int,
                        added_headers: tuple[str, ...] = (), layout: Layout | None = None,
                        meaning: Meaning | None = None) -> None:
-    """Copy the workbook `source` to `target` with `edits` ((row, header) -> Edit) applied to
+    """Copy the workbook `source` to `target` (a name or a file open for writing) with `edits` ((row, header) -> Edit) applied to
     worksheet `sheet`. `headers` are the sheet's headers as read, `layout` where they are;
     `added_headers` become new columns after the last one; rows after `last_row` are new
     rows. Raises CannotContinue (and writes nothing) when a changed row no longer holds

@@ -1,0 +1,447 @@
+"""The output plan: how every command puts files into a folder without losing or
+overwriting anything that is not its own.
+
+One plan serves collect, clear, debtors update, check --report and ledger export:
+
+- **Ownership.** Each administration has an identity (`ledger_identity`, the resolved
+  ledger path) and a short tag made from it. A temporary file is named
+  `.incasso-tmp-<tag>-<kind>-<random>-<name>`: made with `tempfile.mkstemp`
+  (O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600) in the target folder under a name nobody can
+  predict, and written through the descriptor that made it, never by name again. `kind`
+  is `run` for files a ledger run commits (collect, clear), `upd`, `rep` and `exp` for
+  the others; a sweep removes only its own tag's files of its own kind.
+- **One administration at a time.** While a plan writes into a folder it holds
+  `.incasso-output.lock` there (flock); the lock file records which administrations have
+  written into the folder. Under that lock, temporary files of another administration
+  stop the run (exit 3, naming both), and so does an existing final name.
+- **Nothing replaced that it did not make.** A final name is taken with `os.link` (fails
+  when the name exists, also as a symlink) and the temporary name then removed; only the
+  files a user names to be replaced (`debtors update -o`, `--log`, `check --report`)
+  are renamed over what is there, keeping its mode. `refuse_overwrites` keeps any output
+  off the inputs, the ledger (and its -wal, -shm, lock), the settings and the run's other
+  outputs, by resolved path and by inode.
+- **Modes.** A new file is 0600; a replaced one keeps its mode; a copy of an input (the
+  updated debtors sheet) gets the input's mode without the world's bits.
+
+openpyxl writes each worksheet to a scratch file first; `scratch_target` tells
+formats.workbook where: beside the output, under the plan's own name, so a killed run's
+scratch is swept by the next one instead of staying in the system's temporary folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import stat
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from incasso_sheets import faults
+from incasso_sheets.durable import fsync_dirs
+from incasso_sheets.errors import CannotContinue
+
+TEMP_PREFIX = ".incasso-tmp-"
+LOCK_NAME = ".incasso-tmp-output.lock"  # hidden like the temporary files; gone after a clean run
+RUN, UPDATE, REPORT, EXPORT = "run", "upd", "rep", "exp"
+KINDS = (RUN, UPDATE, REPORT, EXPORT)
+NEW_FILE_MODE = 0o600
+NAME_KEPT = 80  # characters of the final name kept in a temporary name (NAME_MAX is 255)
+_LINK_UNSUPPORTED = (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK)
+
+
+def ledger_identity(ledger: Path) -> str:
+    """Whose files these are: for now the resolved path of the administration's ledger."""
+    return str(Path(ledger).resolve())
+
+
+def owner_tag(identity: str) -> str:
+    return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:12]
+
+
+def temp_owner(name: str) -> tuple[str, str] | None:
+    """(tag, kind) of a temporary name this module made; None for any other name (also for
+    the temporary names of older versions, which this plan neither sweeps nor minds)."""
+    if not name.startswith(TEMP_PREFIX):
+        return None
+    tag, _, rest = name[len(TEMP_PREFIX):].partition("-")
+    kind = rest.partition("-")[0]
+    if len(tag) != 12 or not all(c in "0123456789abcdef" for c in tag) or kind not in KINDS:
+        return None
+    return tag, kind
+
+
+@dataclass(frozen=True)
+class PlannedFile:
+    """A final name and the temporary file that becomes it. `inode` is (st_dev, st_ino) of
+    the temporary file as made; `replace`: the final name may be replaced."""
+    temp: Path
+    final: Path
+    inode: tuple[int, int] | None = None
+    replace: bool = False
+
+
+# --- where openpyxl's scratch files go --------------------------------------------------------
+
+_SCRATCH: contextvars.ContextVar[tuple[Path, str, list[str]] | None] = contextvars.ContextVar(
+    "incasso_scratch", default=None)
+
+
+def scratch_target() -> tuple[Path, str, list[str]] | None:
+    """(folder, name prefix, list of scratch files made) while a plan fills a file."""
+    return _SCRATCH.get()
+
+
+@contextlib.contextmanager
+def _scratch_in(folder: Path, prefix: str) -> Iterator[None]:
+    made: list[str] = []
+    token = _SCRATCH.set((folder, prefix, made))
+    try:
+        yield
+    finally:
+        _SCRATCH.reset(token)
+        for name in made:
+            with contextlib.suppress(OSError):
+                os.unlink(name)
+
+
+# --- the plan ---------------------------------------------------------------------------------
+
+class OutputPlan:
+    """The files one command writes; use as a context manager.
+
+    `plan(final)` claims the folder (lock, check, sweep) and makes the temporary file;
+    `fill(planned, writer)` writes it; `commit(files)` puts them in place. Leaving the
+    block with an error deletes the temporary files, unless `hand_over` gave them to the
+    ledger's run protocol (ledger.commit_run deletes them when its transaction fails and
+    keeps them for recovery once it has committed). Leaving the block releases the locks.
+    """
+
+    def __init__(self, identity: str, kind: str, *, wait_seconds: float | None = None):
+        self.identity = identity
+        self.tag = owner_tag(identity)
+        self.kind = kind
+        self.files: list[PlannedFile] = []
+        self.swept: list[Path] = []
+        self._wait = wait_seconds
+        self._locks: dict[Path, int] = {}
+        self._handed_over = False
+
+    def __enter__(self) -> OutputPlan:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is not None and not self._handed_over:
+                for f in self.files:
+                    _remove(f.temp)
+        finally:
+            for folder, fd in self._locks.items():
+                release_folder(folder, fd)
+            self._locks.clear()
+
+    @property
+    def prefix(self) -> str:
+        return f"{TEMP_PREFIX}{self.tag}-{self.kind}-"
+
+    def claim(self, folder: Path) -> Path:
+        """Lock `folder` (made when missing) for this plan; refuse another administration's
+        unfinished files; sweep this owner's leftovers of this kind. Returns the folder."""
+        folder = Path(folder).absolute()
+        folder.mkdir(parents=True, exist_ok=True)
+        key = folder.resolve()  # one lock per folder, however it is spelled
+        if key in self._locks:
+            return folder
+        self._locks[key] = hold_folder(folder, self.identity, self._wait)
+        others, mine = _temp_files(folder, self.tag, self.kind)
+        if others:
+            raise CannotContinue("output-folder-other-owner", folder=folder, path=others[0][0],
+                                 other=_owner_name(folder, others[0][1]), ours=self.identity)
+        for path in mine:
+            _remove(path)
+        self.swept += mine
+        return folder
+
+    def plan(self, final: Path, *, replace: bool = False, like: Path | None = None) -> PlannedFile:
+        """A new temporary file for `final`; `final` may exist only when `replace`."""
+        final = Path(final)
+        folder = self.claim(final.parent)
+        if os.path.lexists(final) and not replace:
+            raise CannotContinue("output-exists", path=final)
+        mode = _mode_for(final if replace else None, like)
+        fd, name = tempfile.mkstemp(prefix=self.prefix, suffix="-" + final.name[-NAME_KEPT:], dir=folder)
+        try:
+            os.fchmod(fd, mode)
+            info = os.fstat(fd)
+        finally:
+            os.close(fd)
+        planned = PlannedFile(Path(name), final, (info.st_dev, info.st_ino), replace)
+        self.files.append(planned)
+        return planned
+
+    def fill(self, planned: PlannedFile, writer: Callable[[BinaryIO], None]) -> None:
+        """Write `planned`'s temporary file through `writer`, then fsync it. openpyxl's
+        scratch files go beside it, under this plan's name, and are removed afterwards."""
+        with open_planned(planned) as out, _scratch_in(planned.temp.parent, self.prefix):
+            writer(out)
+            out.flush()
+            os.fsync(out.fileno())
+
+    def write(self, final: Path, writer: Callable[[BinaryIO], None], **how) -> PlannedFile:
+        planned = self.plan(final, **how)
+        self.fill(planned, writer)
+        return planned
+
+    def hand_over(self) -> None:
+        """From here the ledger's run protocol owns the temporary files."""
+        self._handed_over = True
+
+    def commit(self, files: Iterable[PlannedFile] | None = None) -> None:
+        """Put `files` (default: all, in plan order) in place, then sync their folders."""
+        commit_files(self.files if files is None else list(files))
+
+
+@contextlib.contextmanager
+def open_planned(planned: PlannedFile) -> Iterator[BinaryIO]:
+    """The temporary file of `planned`, opened for writing without following a link, and
+    only when it is still the file the plan made."""
+    fd = os.open(planned.temp, os.O_WRONLY | os.O_TRUNC | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    info = os.fstat(fd)
+    if planned.inode is not None and (info.st_dev, info.st_ino) != planned.inode:
+        os.close(fd)
+        raise CannotContinue("output-temp-changed", path=planned.temp)
+    with os.fdopen(fd, "wb") as out:
+        yield out
+
+
+def check_free(files: Iterable[PlannedFile]) -> None:
+    """Before a commit: every final name that may not be replaced is still free."""
+    for f in files:
+        if not f.replace and os.path.lexists(f.final):
+            raise CannotContinue("output-exists", path=f.final)
+
+
+def commit_files(files: list[PlannedFile]) -> None:
+    for f in files:
+        put_in_place(f)
+        faults.point("between-renames")
+    fsync_dirs(f.final.parent for f in files)
+
+
+def put_in_place(f: PlannedFile) -> bool:
+    """Give the temporary file its final name; False when there was nothing left to do (a
+    recovery after the name was taken). Never replaces a file unless `f.replace`."""
+    try:
+        info = os.lstat(f.temp)
+    except FileNotFoundError:
+        return False
+    if not stat.S_ISREG(info.st_mode) or (f.inode is not None and (info.st_dev, info.st_ino) != f.inode):
+        raise CannotContinue("output-temp-changed", path=f.temp)
+    if f.replace:
+        os.replace(f.temp, f.final)
+        return True
+    try:
+        os.link(f.temp, f.final, follow_symlinks=False)
+    except FileExistsError:
+        if _same_inode(f.final, info):  # a run stopped between link and unlink
+            os.unlink(f.temp)
+            return True
+        raise CannotContinue("output-exists", path=f.final) from None
+    except OSError as exc:
+        if exc.errno not in _LINK_UNSUPPORTED:
+            raise
+        # A file system without hard links: checked and renamed under the folder's lock,
+        # which every incasso run writing here holds.
+        if os.path.lexists(f.final):
+            raise CannotContinue("output-exists", path=f.final) from exc
+        os.rename(f.temp, f.final)
+        return True
+    os.unlink(f.temp)
+    return True
+
+
+def _same_inode(path: Path, info: os.stat_result) -> bool:
+    try:
+        other = os.lstat(path)
+    except OSError:
+        return False
+    return (other.st_dev, other.st_ino) == (info.st_dev, info.st_ino)
+
+
+def _mode_for(replaced: Path | None, like: Path | None) -> int:
+    if replaced is not None:
+        with contextlib.suppress(OSError):
+            return stat.S_IMODE(os.stat(replaced).st_mode)
+    if like is not None:
+        with contextlib.suppress(OSError):
+            return stat.S_IMODE(os.stat(like).st_mode) & ~0o007 | 0o600
+    return NEW_FILE_MODE
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink()
+
+
+def _temp_files(folder: Path, tag: str, kind: str) -> tuple[list[tuple[Path, str]], list[Path]]:
+    """Temporary files in `folder`: (another owner's with its tag, this owner's of `kind`)."""
+    others: list[tuple[Path, str]] = []
+    mine: list[Path] = []
+    for path in sorted(folder.iterdir()):
+        owner = temp_owner(path.name)
+        if owner is None:
+            continue
+        if owner[0] != tag:
+            others.append((path, owner[0]))
+        elif owner[1] == kind:
+            mine.append(path)
+    return others, mine
+
+
+# --- the folder's lock ------------------------------------------------------------------------
+
+def hold_folder(folder: Path, identity: str, wait_seconds: float | None = None) -> int:
+    """Take `folder`'s lock (waiting `wait_seconds`, default ledger.lock_wait()), and
+    record `identity` in it as the holder and as one of the folder's administrations.
+    The descriptor is the lock: closing it releases it."""
+    if wait_seconds is None:
+        from incasso_sheets.ledger import lock_wait
+
+        wait_seconds = lock_wait()
+    path = Path(folder) / LOCK_NAME
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        fd = _open_lock(path)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                os.close(fd)
+                raise
+            if time.monotonic() >= deadline:
+                holder = _read_record(fd).get("holder") or "?"
+                os.close(fd)
+                raise CannotContinue("output-folder-busy", folder=folder, other=holder, ours=identity,
+                                     seconds=f"{wait_seconds:g}") from exc
+            os.close(fd)
+            time.sleep(0.1)
+            continue
+        if _same_inode(path, os.fstat(fd)):
+            break
+        os.close(fd)  # the holder before removed the file: lock the one now at that name
+    record = _read_record(fd)
+    owners = record.get("owners") if isinstance(record.get("owners"), dict) else {}
+    owners[owner_tag(identity)] = identity
+    data = json.dumps({"holder": identity, "pid": os.getpid(), "owners": owners},
+                      ensure_ascii=False, sort_keys=True).encode("utf-8")
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, data, 0)
+    return fd
+
+
+def release_folder(folder: Path, fd: int) -> None:
+    """Release a folder's lock. The lock file goes too when no temporary file is left in
+    the folder; otherwise it stays, to name the administration the files belong to."""
+    try:
+        path = Path(folder) / LOCK_NAME
+        leftovers = any(temp_owner(p.name) for p in Path(folder).iterdir())
+        if not leftovers and _same_inode(path, os.fstat(fd)):
+            path.unlink()
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _open_lock(path: Path) -> int:
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o600)
+    except OSError as exc:
+        raise CannotContinue("output-lock-unusable", path=path, reason=exc.strerror) from exc
+
+
+def _read_record(fd: int) -> dict:
+    try:
+        data = os.pread(fd, 1 << 20, 0)
+        record = json.loads(data.decode("utf-8")) if data else {}
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def _owner_name(folder: Path, tag: str) -> str:
+    """The administration a tag stands for, as the folder's lock file recorded it."""
+    try:
+        fd = os.open(Path(folder) / LOCK_NAME, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return tag
+    try:
+        owners = _read_record(fd).get("owners")
+    finally:
+        os.close(fd)
+    return owners.get(tag, tag) if isinstance(owners, dict) else tag
+
+
+@contextlib.contextmanager
+def folders_held(identity: str, folders: Iterable[Path]) -> Iterator[None]:
+    """Hold the locks of `folders` (existing ones, in a fixed order) while the body runs."""
+    held = []
+    try:
+        for folder in sorted({Path(f).resolve() for f in folders}):
+            if folder.is_dir():
+                held.append((folder, hold_folder(folder, identity)))
+        yield
+    finally:
+        for folder, fd in held:
+            release_folder(folder, fd)
+
+
+# --- outputs that would overwrite what they did not make --------------------------------------
+
+def administration_files(settings: Path | None, ledger_name: str = "incasso.db") -> list[tuple[str, Path]]:
+    """The settings file, the ledger beside it (beside the real file and beside a link to
+    it) and the ledger's -wal, -shm and lock, as (role, path) for `refuse_overwrites`."""
+    found: list[tuple[str, Path]] = []
+    if settings is None:
+        return found
+    settings = Path(settings)
+    found.append(("word-file-settings", settings))
+    for ledger in dict.fromkeys([settings.with_name(ledger_name), settings.resolve().with_name(ledger_name)]):
+        found += [("word-file-ledger", ledger), ("word-file-ledger", Path(f"{ledger}-wal")),
+                  ("word-file-ledger", Path(f"{ledger}-shm")), ("word-file-ledger", Path(f"{ledger}.lock"))]
+    return found
+
+
+def refuse_overwrites(outputs: list[tuple[str, Path]], protected: list[tuple[str, Path]]) -> None:
+    """Stop (exit 3) when an output is a protected file or another output: the same
+    resolved path, or the same file (inode) under another name or through a hard link."""
+    seen: list[tuple[str, Path, tuple]] = [(role, Path(path), _keys(Path(path))) for role, path in protected]
+    for role, path in outputs:
+        path = Path(path)
+        keys = _keys(path)
+        for other_role, other, other_keys in seen:
+            if keys & other_keys:
+                raise CannotContinue("output-overwrites", path=path, role=role, other=other,
+                                     other_role=other_role)
+        seen.append((role, path, keys))
+
+
+def _keys(path: Path) -> set:
+    keys: set = {("path", str(path.resolve()))}
+    with contextlib.suppress(OSError):
+        info = os.stat(path)
+        if stat.S_ISREG(info.st_mode):
+            keys.add(("inode", info.st_dev, info.st_ino))
+    return keys
