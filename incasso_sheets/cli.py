@@ -258,6 +258,10 @@ def check(ctx, debtors, invoices, sheet, debtors_sheet, invoices_sheet, config, 
     lang, progress_to = ctx.obj["lang"], reporter(ctx)
     if config is None and Path(SETTINGS_FILENAME).exists():  # a FIFO is refused, not passed by
         config = Path(SETTINGS_FILENAME)
+    if report_path is not None:
+        from incasso_sheets.sheets.report import refuse_report_path
+
+        refuse_report_path(report_path, [debtors, invoices], config)
     result = api.check(debtors, invoices, now().date(), config=config,
                        debtors_sheet=debtors_sheet or sheet, invoices_sheet=invoices_sheet or sheet,
                        reporter=progress_to)

@@ -310,6 +310,7 @@ def test_an_output_that_is_an_input_the_ledger_or_the_settings_is_refused(tmp_pa
     done = incasso(a, *args)
     assert done.exit_code == 3
     assert done.stderr == f"incasso: {message.format(a=a)}; choose another name: nothing was written\n"
+    assert done.stdout == ""  # refused before anything is read or checked
     assert snapshot(a) == before
 
 

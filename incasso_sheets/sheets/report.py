@@ -81,19 +81,21 @@ def write_report(path: Path, result: api.CheckResult, lang: str = "en") -> None:
     path = Path(path)
     sheets = [result.debtors.raw, result.invoices.raw]
     settings = result.settings.path if result.settings is not None else None
-    output_plan.refuse_overwrites([("word-file-report", path)], report_protected(sheets, settings))
+    refuse_report_path(path, [sheet.path for sheet in sheets], settings)
     folder = settings.parent if settings is not None else Path.cwd()
     with output_plan.OutputPlan(output_plan.ledger_identity(folder / "incasso.db"), output_plan.REPORT) as plan:
         plan.fill(plan.plan(path, replace=True), lambda out: _write_workbook(out, sheets, result, lang))
         plan.commit()
 
 
-def report_protected(sheets: list[RawSheet], settings: Path | None) -> list[tuple[str, Path]]:
-    """What a report may not overwrite: the sheets, the settings, the ledger (beside the
-    settings, or in the working folder when there are none) and the ledger's companions."""
-    protected = [("word-file-debtors", sheets[0].path), ("word-file-invoices", sheets[1].path)]
+def refuse_report_path(path: Path, sheets: list[Path], settings: Path | None) -> None:
+    """Stop (exit 3) when the report would overwrite what it may not: the sheets (debtors,
+    invoices), the settings, the ledger (beside the settings, or in the working folder when
+    there are none) and the ledger's companions. `check` asks before it reads anything, so
+    a slip such as `--report incasso.db` costs nothing."""
+    protected = [("word-file-debtors", Path(sheets[0])), ("word-file-invoices", Path(sheets[1]))]
     protected += output_plan.administration_files(settings or Path.cwd() / "incasso.toml")
-    return protected
+    output_plan.refuse_overwrites([("word-file-report", Path(path))], protected)
 
 
 def _write_workbook(out, sheets: list[RawSheet], result: api.CheckResult, lang: str) -> None:
