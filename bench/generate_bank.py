@@ -6,7 +6,7 @@
 1. runs `collect` (XSD validation off, to save time) on the two sheets with the clock at
    2026-11-27 10:00, leaving OUTDIR/incasso.toml, OUTDIR/incasso.db (the ledger as collect
    left it: copy it before clearing) and the collection files in OUTDIR/collect/;
-2. writes OUTDIR/bank/camt053.xml the way ABN AMRO reports a batch booking (sepa-rules.md
+2. writes OUTDIR/bank/camt053.xml the way ABN AMRO reports a batch booking (docs/sepa.md
    §10.3): one CRDT entry per batch, PMNT/IDDT/ESDD + N245, Btch with the PmtInfId, and
    every collected transaction listed as TxDtls (EndToEndId, MndtId, amount, debtor);
 3. writes OUTDIR/bank/camt054.xml with returns of a `--returns` share of the transactions

@@ -53,7 +53,7 @@ SKIP_SEVERITY = {
 # What the blocks carry beside the XML's columns: the ledger rows and the pre-notification
 # need these, so the collections frame can be let go once the blocks are made.
 CARRIED = (*ledger.CARRIED, "email")
-PRENOTIFICATION_DAYS = 14  # sepa-rules.md §7.5 / §11.4
+PRENOTIFICATION_DAYS = 14  # docs/sepa.md §8.3
 
 
 @dataclass

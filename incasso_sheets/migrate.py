@@ -5,7 +5,7 @@ The import sheet has one row per collection the old system made: invoice number,
 mandate reference, amount and collection date, and optionally the EndToEndId, the sequence
 type, the status (settled, rejected, returned; empty = collected) with the bank's reason code,
 the debtor's IBAN and the mandate's signing date. A rejected or returned row is re-collected
-by the rules of a rejected collection (sepa-rules.md §11.3); without a reason code that
+by the rules of a rejected collection (docs/sepa.md §9.2); without a reason code that
 means: contact the debtor first. A pain.008 file of the old system arrives here as the same text
 columns (see migrate_run). The cells are read by the parsers and checked by the rule groups
 of the debtors and invoices sheets (`schemas.id_rules`, `amount_rules`, `date_rule`); an

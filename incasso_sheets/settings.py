@@ -23,7 +23,7 @@ FILENAME = "incasso.toml"
 FORMATS = ("pain.008.001.08", "pain.008.001.02")
 JOURNAL_FORMATS = ("nl", "iso")
 SCHEMES = ("CORE", "B2B")
-# sepa-rules.md §7.4: cut-off per bank (time, lead TARGET days)
+# docs/sepa.md §8.2: cut-off per bank (time, lead TARGET days)
 BANK_CUTOFFS = {"abnamro": "12:30", "rabobank": "07:00", "ing": "12:00", "other": "12:00"}
 
 

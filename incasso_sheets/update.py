@@ -524,7 +524,7 @@ def _original_mandates(debtors: RawSheet, changes: pl.DataFrame, mandates: pl.Da
 
 
 def _with_notes(changes: pl.DataFrame, typed: pl.DataFrame, mandates: pl.DataFrame | None) -> pl.DataFrame:
-    """Note on a changed IBAN or mandate id what the next collection will send (§6.3), by
+    """Note on a changed IBAN or mandate id what the next collection will send (docs/sepa.md §3), by
     running collect's own detection (collect.select, sepa.sequence) on the merged sheet."""
     touched = changes.filter(pl.col("column").is_in(["iban", "mandate_id"]))
     if mandates is None or mandates.height == 0 or touched.height == 0:

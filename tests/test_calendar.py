@@ -1,4 +1,4 @@
-"""TargetCalendar: TARGET closing days, cut-offs and the earliest collection date (§7)."""
+"""TargetCalendar: TARGET closing days, cut-offs and the earliest collection date (docs/sepa.md §8)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def test_weekends_are_closed():
     assert CAL.is_business_day(dt.date(2026, 11, 30))
 
 
-# sepa-rules.md §7.3, cut-off 12:30, one lead day
+# docs/sepa.md §8.2, cut-off 12:30, one lead day
 @pytest.mark.parametrize(("now", "earliest"), [
     ("2026-04-02T11:00", "2026-04-07"),  # Good Friday and Easter Monday are closed
     ("2026-04-02T13:00", "2026-04-08"),  # after the cut-off: received on 04-07

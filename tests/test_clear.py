@@ -6,13 +6,13 @@ bank files built from the templates below, in the shapes Dutch banks use:
 
 * ABN AMRO camt.053.001.02: ISO domain code plus `N245`/`ABNAMRO`, amounts padded with
   leading zeros, `Btch` with MsgId/PmtInfId/NbOfTxs/TtlAmt, one TxDtls per collection,
-  `/TRTP/.../PREF/<PmtInfId>/` in AddtlNtryInf (sepa-rules.md §10.2, §10.3);
+  `/TRTP/.../PREF/<PmtInfId>/` in AddtlNtryInf (docs/sepa.md §10.2, §10.3);
 * Rabobank camt.053.001.02 (older export): only a bare numeric `Prtry/Cd`, no `Domn`, no
   `Btch`; references as `/EREF/.../RTRN/...` text in returns;
 * camt.053.001.08: `<Sts><Cd>BOOK</Cd></Sts>`, `TxDtls/Amt`, `Dbtr/Pty/Nm`;
 * camt.054.001.02 returns: DBIT, `RvslInd=true`, `PMNT/IDDT/UPDD`, `RtrInf/Rsn/Cd`;
 * pain.002.001.03 with rejects at file (GrpSts), batch (PmtInfSts) and transaction
-  (TxSts) level (sepa-rules.md §11.2).
+  (TxSts) level (docs/sepa.md §10.1).
 
 The other clear/status test modules import `Books` and the templates from here.
 """
@@ -692,7 +692,7 @@ def test_a_net_payout_found_by_amount_after_a_reject_is_probable(collected):
     books, first, _, _ = collected
     rejected = first.tx("2026-0004")
     status = books.bank("p.xml", reject(first, (rejected, "AC01")))
-    # One business day after the collection date still counts (sepa-rules.md §10.3 step 3).
+    # One business day after the collection date still counts (docs/sepa.md §10.3, step 3).
     statement = books.bank("c53.xml", camt053(
         bare_payout(first.total_cents - rejected.amount_cents, "P1", DEC2)))
     result = books.clear(status, statement, accept_probable=True)

@@ -443,7 +443,7 @@ def test_mandate_end_date_before_the_collection_date(books):
     assert dict(issue.params)["detail"] == "2026-12-05"
 
 
-# --- amendments (sepa-rules.md §6.3) ----------------------------------------------------
+# --- amendments (docs/sepa.md §3) ---------------------------------------------------------
 
 def _collect_then_change(books, changed_debtor_row: str) -> dict[str, Tx]:
     books.sheets(ONE_DEBTOR, invoices("A-1;10001;01-11-2026;01-12-2026;10,00;"))

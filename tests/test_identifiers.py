@@ -25,7 +25,7 @@ FEW = settings(max_examples=60, deadline=None)
 
 
 def creditor_id(country: str, business: str, national: str) -> str:
-    """sepa-rules.md §5.2, computed independently of stdnum."""
+    """docs/sepa.md §6.4, computed independently of stdnum."""
     digits = "".join(str(int(c, 36)) for c in (national + country + "00").upper())
     return f"{country}{98 - int(digits) % 97:02d}{business}{national}"
 

@@ -62,7 +62,7 @@ def test_golden(fmt, request):
 
 
 def test_the_documented_example():
-    """sheets-and-bookings.md, "Journal CSV", byte for byte (plus BOM and CRLF)."""
+    """docs/sheets.md §3, byte for byte (plus BOM and CRLF)."""
     expected = (
         "Dagboek;Boekstuk;Datum;Rekening;Omschrijving;Debet;Credit;Relatie;Factuur;Batch;Machtiging;EndToEndId\r\n"
         "MEM;INC-20260305-1;05-03-2026;1290;Incasso factuur 2026-0042;121,00;;10007;2026-0042;INC-20260305-1;MDT-10007-01;INC-20260305-1-2026-0042\r\n"

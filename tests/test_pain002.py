@@ -162,7 +162,7 @@ def test_reason_advice(code, effect, retry, max_retries):
 
 def test_section_16_groups_agree_with_the_table():
     stopped = {c for c, r in REASONS.items() if r.mandate_effect in reasons.MANDATE_STOPPED}
-    # §16 MANDATE_DEAD without CNOR (your own bank is no reason to stop a mandate).
+    # docs/sepa.md §9.2: stopped, without CNOR (your own bank is no reason to stop a mandate).
     assert stopped >= {"MD01", "MD07", "AC04", "AC06", "AC13", "AG01", "SL01", "RR04", "DNOR"}
     assert {c for c, r in REASONS.items() if r.retry == "retry"} == {"AM04", "MS03"}
     assert {"MD06", "MS02", "AM05"} <= {c for c, r in REASONS.items() if r.retry == "stop"}

@@ -32,7 +32,7 @@ TRICKY = st.text(
 ID_CHARS = st.text(st.sampled_from("aZ09/-?:().,'+ _é\n"), min_size=1, max_size=ID_MAX)
 
 
-# sepa-rules.md §4.3, the table of verified outputs
+# docs/sepa.md §6.1 and its examples
 @pytest.mark.parametrize(("before", "after"), [
     ("Café Überweg", "Cafe Uberweg"),
     ("Straße", "Strasse"),

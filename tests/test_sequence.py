@@ -1,4 +1,4 @@
-"""Sequence types and amendment details from the mandate history (sepa-rules.md §6)."""
+"""Sequence types and amendment details from the mandate history (docs/sepa.md §7, §3)."""
 
 from __future__ import annotations
 

@@ -268,7 +268,7 @@ def test_a_character_the_csv_encoding_cannot_hold_is_an_error(write_csv):
     assert (3, "Naam", "update-not-encodable") not in {(i.row, i.column, i.code) for i in result.issues}
 
 
-# --- amendments (sepa-rules.md §6.3), as collect will detect them ----------------------------
+# --- amendments (docs/sepa.md §3), as collect will detect them ----------------------------
 
 def history(*rows) -> pl.DataFrame:
     """Mandates as the ledger remembers them: (mandate_id, debtor_id, iban, mandate_date)."""

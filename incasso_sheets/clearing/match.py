@@ -1,4 +1,4 @@
-"""Statement entries and status reports -> clearing events (sepa-rules.md §10.3, §11).
+"""Statement entries and status reports -> clearing events (docs/sepa.md §9, §10).
 
 Payouts (CRDT) are matched to a collection block, in this order:
 1. the block id (PmtInfId) in the entry's batch details, transaction references or free

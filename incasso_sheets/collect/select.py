@@ -211,7 +211,7 @@ def select_collections(invoices: pl.DataFrame, debtors: pl.DataFrame, history: H
         {k: v[0] for k, v in codes.items()}, default=reasons.STOP, return_dtype=pl.Utf8)
     max_retries = c("last_reason").replace_strict(
         {k: v[1] for k, v in codes.items()}, default=None, return_dtype=pl.Int64)
-    # sepa-rules.md §11.3: contact-the-debtor codes (MD06, MS02, AM05, unknown codes) and
+    # docs/sepa.md §9.2: contact-the-debtor codes (MD06, MS02, AM05, unknown codes) and
     # retries beyond their limit (MS03: once) are not re-collected automatically; "fix"
     # codes (AC01, MD02, RC01, ...) only once the debtor's IBAN or mandate has changed.
     needs_contact = failed & ((retry_class == reasons.STOP)

@@ -1,14 +1,14 @@
 """Which kind of bank file is this: camt.052, camt.053, camt.054, pain.002 (and which
 version) or MT940.
 
-The answer comes from the root element's namespace only (sepa-rules.md §10.1: "key on the
-namespace"), so identifying a 2 GB statement reads a few hundred bytes. Versions are
-accepted leniently: the element paths the readers use hardly change between versions, so
+The answer comes from the root element's namespace only (docs/sepa.md §4.3: it names
+the kind and version), so identifying a 2 GB statement reads a few hundred bytes.
+Versions are accepted leniently: the element paths the readers use hardly change between versions, so
 camt.052/053.001.02/.04/.08 and pain.002.001.03/.10 all read, and so do later ones.
 Namespaces that spell the message with colons (the Austrian
 `APC:STUZZA:payments:ISO:pain:002:001:03`) are read too. A file without a namespace is
 not read: its version cannot be told. The message it says it is (the root's first
-element, `CstmrPmtStsRpt` for a pain.002) is named in the refusal (docs/sepa.md §4.1).
+element, `CstmrPmtStsRpt` for a pain.002) is named in the refusal (docs/sepa.md §4.3).
 
 MT940 is recognised by content, never by its name (`.sta`, `.940`, `.swi`, `.txt` and
 `.mt940` all occur): a file that is not XML and opens with MT940 records, either `:20:`

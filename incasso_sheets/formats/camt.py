@@ -6,7 +6,7 @@ camt.054 `Ntfctn/Ntry`), for any version (.001.02, .04, .08, ...): children are 
 name in the file's own namespace. `read_statements` gives the header of each statement
 (account, balances).
 
-ISO 20022 tags and the fields they fill (sepa-rules.md §10.1, §11.2):
+ISO 20022 tags and the fields they fill (docs/sepa.md §4.2, §10):
 
     Ntry/NtryRef -> entry_ref             Ntry/AcctSvcrRef -> bank_ref
     Ntry/Amt, @Ccy -> amount_cents, currency (always positive; CdtDbtInd gives direction)
@@ -139,7 +139,7 @@ class Entry:
 
     @property
     def booked(self) -> bool:
-        """Only BOOK entries move money (sepa-rules.md §10.1: book only Sts=BOOK)."""
+        """Only BOOK entries move money (docs/sepa.md §4.2: book only Sts=BOOK)."""
         return self.status == "BOOK"
 
     def reference(self, key: str) -> str | None:

@@ -57,7 +57,7 @@ def write_csv_parts(out: BinaryIO, parts: Iterable[pl.DataFrame], headers: list[
 
     Streamed CHUNK_ROWS rows at a time, and a part can be made only when it is written:
     a journal of a million invoices is never held as one frame, one formatted copy or one
-    string (style.md: large outputs are streamed).
+    string (large outputs are streamed, never built whole).
     """
     d = DIALECTS[fmt]
     if d["bom"]:

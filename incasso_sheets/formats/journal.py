@@ -1,7 +1,7 @@
 """The journal CSV: booking lines for the accounting package.
 
 Lines arrive as a polars frame with JOURNAL_SCHEMA (one row per debit or credit line) and
-are formatted column by column, as in sheets-and-bookings.md "Journal CSV":
+are formatted column by column, as in docs/sheets.md §3:
 
 * `nl` (default): what Dutch accounting packages import and what Excel opens correctly
   on a Dutch system: `;` separator, UTF-8 with BOM (without it Excel guesses the ANSI code

@@ -3,7 +3,7 @@
 `read_status_report` turns a pain.002 (.001.03, and later versions: the paths are the
 same) into a StatusReport value. No matching and no booking here.
 
-ISO 20022 tags and the fields they fill (sepa-rules.md §11.2):
+ISO 20022 tags and the fields they fill (docs/sepa.md §10.1):
 
     GrpHdr/MsgId, GrpHdr/CreDtTm                 -> message_id, created
     OrgnlGrpInfAndSts/OrgnlMsgId, OrgnlMsgNmId   -> original_message_id, original_message_type

@@ -3,8 +3,8 @@
 The document is never held whole: the group header and each block's header are small
 f-strings, and the transactions of a block are formatted by polars over the whole column,
 CHUNK_ROWS rows at a time, and written as each chunk is formed. Elements follow the XSD
-order (sepa-rules.md §2.1-2.4); pain.008.001.02 and .08 differ in the namespace, in
-`BIC` versus `BICFI` for the agents (§3), and in the debtor's address: `Ctry` and two
+order (docs/sepa.md §5.1); pain.008.001.02 and .08 differ in the namespace, in
+`BIC` versus `BICFI` for the agents (docs/sepa.md §5.2), and in the debtor's address: `Ctry` and two
 `AdrLine` in .02, structured in .08 (docs/sepa.md §2). The caller validates the file with
 `formats.xsd.validate_file` before renaming it into place.
 
@@ -44,7 +44,7 @@ NAMESPACES = {
     "pain.008.001.02": "urn:iso:std:iso:20022:tech:xsd:pain.008.001.02",
     "pain.008.001.08": "urn:iso:std:iso:20022:tech:xsd:pain.008.001.08",
 }
-# sepa-rules.md §3: the agent's BIC element was renamed in the 2019 version.
+# docs/sepa.md §5.2: the agent's BIC element was renamed in the 2019 version.
 _BIC_TAG = {"pain.008.001.02": "BIC", "pain.008.001.08": "BICFI"}
 # The versions whose SEPA usage rules allow only Ctry + two AdrLine for an address.
 _UNSTRUCTURED = frozenset({"pain.008.001.02"})
@@ -126,7 +126,7 @@ def _document_start(message: Message, namespace: str) -> str:
 
 def _block_start(message: Message, block: Block, bic_tag: str) -> str:
     creditor = message.creditor
-    # EPC IG: CdtrSchmeId at PmtInf level, always under PrvtId, scheme name SEPA (§5.1).
+    # EPC IG: CdtrSchmeId at PmtInf level, always under PrvtId, scheme name SEPA (docs/sepa.md §6.4).
     return (
         "    <PmtInf>\n"
         f"      <PmtInfId>{_escape(block.payment_info_id)}</PmtInfId>\n"
@@ -200,7 +200,7 @@ def _transaction_expr(bic_tag: str, version: str) -> pl.Expr:
     col = pl.col
     smnda = col("smnda").fill_null(False)
     amended = col("original_mandate_id").is_not_null() | col("original_iban").is_not_null() | smnda
-    # sepa-rules.md §6.3: OrgnlDbtrAcct carries the old IBAN (same bank) or SMNDA
+    # docs/sepa.md §3: OrgnlDbtrAcct carries the old IBAN (same bank) or SMNDA
     # (another bank); OrgnlDbtrAgt is obsolete for SMNDA.
     original_account = (
         pl.when(col("original_iban").is_not_null())

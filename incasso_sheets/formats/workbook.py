@@ -119,6 +119,6 @@ class _FixedTimeZip(zipfile.ZipFile):
 def save(wb: openpyxl.Workbook, path: Path | BinaryIO) -> None:
     """Write `wb` to `path`, a file name or a file opened for writing (output_plan.fill)."""
     # Not wb.save(): openpyxl stamps `modified` with the clock and the zip entries with the
-    # time of writing, so two runs would differ (style.md: byte-identical outputs).
+    # time of writing, so two runs would differ (outputs must be byte-identical).
     with _FixedTimeZip(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         ExcelWriter(wb, archive).write_data()

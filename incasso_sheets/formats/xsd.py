@@ -1,6 +1,6 @@
 """The official pain.008 XSDs and validating a file against them while streaming.
 
-The schemas are read from the installed `sepaxml` package (sepa-rules.md §13); they are
+The schemas are read from the installed `sepaxml` package (docs/sepa.md §5.4); they are
 never copied into this repository. `validate_file` keeps memory flat for files with a
 million transactions: it feeds the file in chunks to a validating parser whose target
 builds no tree at all (`_is_valid`), which also lets libxml2 run without Python's lock, so

@@ -1,4 +1,4 @@
-"""TARGET closing days and the earliest and latest collection dates (sepa-rules.md §7).
+"""TARGET closing days and the earliest and latest collection dates (docs/sepa.md §8).
 
 TARGET2 is closed on Saturdays, Sundays, 1 January, Good Friday, Easter Monday, 1 May,
 25 and 26 December (`holidays`' XECB calendar), plus any extra closing days the settings

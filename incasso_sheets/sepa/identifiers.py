@@ -2,7 +2,7 @@
 
 IBAN and BIC rules come from schwifty (checksum, country length and BBAN format, bank
 registry); the creditor identifier check is ISO 7064 MOD 97-10 over the identifier with
-the business code skipped (sepa-rules.md §5.2), via python-stdnum's `eu.at_02`.
+the business code skipped (docs/sepa.md §6.4), via python-stdnum's `eu.at_02`.
 Column-wise callers use `check_ibans`, which runs schwifty once per distinct IBAN.
 """
 
@@ -123,7 +123,7 @@ def bic_matches_iban(bic: str, derived: str | None, iban: str) -> bool:
 
 
 def creditor_id_problem(creditor_id: str) -> str | None:
-    """None when the SEPA creditor identifier is valid (§5.2), else the reason."""
+    """None when the SEPA creditor identifier is valid (docs/sepa.md §6.4), else the reason."""
     try:
         at_02.validate(creditor_id)
     except ValidationError as exc:

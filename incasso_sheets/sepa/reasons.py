@@ -1,7 +1,7 @@
 """R-transaction reason codes, what they mean for the mandate, and what kind of entry a
 camt line is (payout, return or other). Data and pure functions; no I/O.
 
-The table is sepa-rules.md §11.3, with CNOR/DNOR and DU01 (§11.2). Every code has:
+The table is docs/sepa.md §9.2 (reason codes, with CNOR/DNOR and DU01). Every code has:
 
 * mandate_effect: "alive" (keep collecting), "dead" (stop: set the mandate inactive),
   "blocked" (the account or the debtor blocks collections: stop until the debtor sorts it
@@ -12,7 +12,7 @@ The table is sepa-rules.md §11.3, with CNOR/DNOR and DU01 (§11.2). Every code 
   "fix" (correct the data first, then collect again), "stop" (no automatic retry;
   contact the debtor).
 
-Where the §11.3 table and the §16 constants disagree, the choice is noted at the code.
+Where a code could be read two ways, the choice is noted at the code.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ ALIVE, DEAD, BLOCKED, DISPUTED, NOT_APPLICABLE = "alive", "dead", "blocked", "di
 RETRY, FIX, STOP = "retry", "fix", "stop"
 MANDATE_STOPPED = frozenset({DEAD, BLOCKED})  # no collection on the next run
 
-# sepa-rules.md §16.
+# Issued direct debits in the ISO bank transaction codes (docs/sepa.md §10.2).
 BTC_PAYOUT = frozenset({("PMNT", "IDDT", "ESDD"), ("PMNT", "IDDT", "BBDD"), ("PMNT", "IDDT", "PMDD")})
 BTC_RETURN = frozenset({("PMNT", "IDDT", "UPDD"), ("PMNT", "IDDT", "PRDD"), ("PMNT", "IDDT", "RCDD")})
 
@@ -70,11 +70,11 @@ REASONS: dict[str, Reason] = dict([
        "Rekeningnummer (IBAN) onjuist of onbekend", ALIVE, FIX,
        "Get the correct IBAN from the debtor (amend the mandate), then collect again.",
        "Vraag de juiste IBAN op bij de debiteur (wijzig de machtiging) en incasseer opnieuw."),
-    # §16 counts AC04 as dead; §11.3 allows a new IBAN through an SMNDA amendment.
+    # AC04: the account is gone (dead), yet a new IBAN may follow as an amendment (docs/sepa.md §3).
     _r("AC04", "Account closed", "Rekening opgeheven", DEAD, FIX,
        "Ask the debtor for the new IBAN and amend the mandate (SMNDA); otherwise stop.",
        "Vraag de debiteur om de nieuwe IBAN en wijzig de machtiging (SMNDA); anders stoppen."),
-    # §16 lists AC06 under MANDATE_DEAD; §11.3 says blocked. "blocked" stops collecting too.
+    # AC06: the account is blocked, not the mandate gone. "blocked" stops collecting too.
     _r("AC06", "Account blocked (for direct debit, by the bank or the debtor)",
        "Rekening geblokkeerd (voor incasso, door de bank of de debiteur)", BLOCKED, STOP,
        "Do not collect again; contact the debtor.",
@@ -107,7 +107,7 @@ REASONS: dict[str, Reason] = dict([
        NOT_APPLICABLE, STOP,
        "Your bank cannot process direct debits: contact your bank.",
        "Uw bank kan geen incasso's verwerken: neem contact op met uw bank."),
-    # §11.3 says n/a for CNOR/DNOR; §16 counts both dead. DNOR is about the debtor's bank,
+    # CNOR/DNOR are about banks, not the mandate. DNOR is about the debtor's bank,
     # so this IBAN cannot be collected again: dead. CNOR is about your own bank: n/a.
     _r("DNOR", "Debtor bank not registered or not reachable for direct debit",
        "Bank van de debiteur niet aangesloten of onbereikbaar voor incasso", DEAD, STOP,
@@ -189,7 +189,7 @@ def reason(code: str | None) -> Reason:
 
 # --- what kind of camt entry ------------------------------------------------------------
 
-_RABO_CODE = re.compile(r"^\d{3}$")  # Rabobank: 100, 541, 586, ... (sepa-rules.md §10.2)
+_RABO_CODE = re.compile(r"^\d{3}$")  # Rabobank: 100, 541, 586, ... (docs/sepa.md §10.2)
 _COLLECTION_WORDS = ("incasso", "direct debit", "lastschrift", "domiciliëring")
 _RETURN_WORDS = ("storno", "terugboeking", "retour", "return", "reject", "weigering")
 
@@ -225,7 +225,7 @@ def _looks_like_return(entry: Entry) -> bool:
 def classify_entry(entry: Entry) -> str:
     """"payout", "return", "charges" or "other": a candidate for the matcher, never a match.
 
-    1. An ISO domain code decides when there is one (sepa-rules.md §10.2): in the issued
+    1. An ISO domain code decides when there is one (docs/sepa.md §10.2): in the issued
        direct debit family PMNT/IDDT a credit (not a reversal, not a return sub-family) is
        a payout and any debit is a return; any other domain (RDDT: a direct debit *on*
        you; RCDT: a transfer) is other. PMNT/IDDT/CHRG, a debit, is charges.

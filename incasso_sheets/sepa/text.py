@@ -1,7 +1,7 @@
 """SEPA character set: transliteration into it, and length limits.
 
 EPC IG: only `a-z A-Z 0-9 / - ? : ( ) . , ' + space` is guaranteed to reach the debtor
-(sepa-rules.md §4.3). `&` is not in the set even when escaped, so it becomes `+`.
+(docs/sepa.md §6.1). `&` is not in the set even when escaped, so it becomes `+`.
 After `sanitise`, text needs no XML escaping at all: the set has no `<`, `>`, `&` or `"`.
 """
 
@@ -17,7 +17,7 @@ REMITTANCE_MAX = 140  # EPC IG: RmtInf/Ustrd, one occurrence of 140
 ID_MAX = 35          # Max35Text: MsgId, PmtInfId, EndToEndId, MndtId
 
 SEPA_TEXT = r"^[A-Za-z0-9/\-?:().,'+ ]*$"
-# sepa-rules.md §4.4: no leading or trailing '/', no '//'; mandate ids also no spaces.
+# docs/sepa.md §6.3: no leading or trailing '/', no '//'; mandate ids also no spaces.
 SEPA_ID = r"^[A-Za-z0-9/\-?:().,'+ ]+$"
 SEPA_MANDATE_ID = r"^[A-Za-z0-9/\-?:().,'+]+$"
 
@@ -63,7 +63,7 @@ def shorten(text: str, limit: int) -> str:
 
 
 def is_sepa_id(value: str, mandate: bool = False) -> bool:
-    """SEPA identifier rules (§4.4): set, 1-35, no leading/trailing '/', no '//'."""
+    """SEPA identifier rules (docs/sepa.md §6.3): set, 1-35, no leading/trailing '/', no '//'."""
     pattern = SEPA_MANDATE_ID if mandate else SEPA_ID
     return (
         0 < len(value) <= ID_MAX

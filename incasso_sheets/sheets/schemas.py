@@ -105,7 +105,7 @@ def _bic_verdict(bic: str, iban: str, derived: str | None) -> tuple[str | None, 
 def id_rules(column: str, value: pl.Expr, code: str, *, required: pl.Expr | None = None,
              mandate: bool = False, limit: int | None = None) -> list[Rule]:
     """`<code>-missing` (where `required`), `<code>-too-long` and `<code>-invalid`: the
-    rules of an identifier that travels in a SEPA file (sepa-rules.md §4.4, §5.4)."""
+    rules of an identifier that travels in a SEPA file (docs/sepa.md §6.3)."""
     length = (("length", value.str.len_chars()),)
     rules = [] if required is None else [Rule(column, f"{code}-missing", ~required | value.is_not_null())]
     return [
