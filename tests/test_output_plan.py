@@ -28,7 +28,7 @@ from test_crash_matrix import environment
 from incasso_sheets import output_plan
 from incasso_sheets.cli import main
 from incasso_sheets.errors import CannotContinue
-from incasso_sheets.output_plan import LOCK_NAME, TEMP_PREFIX, OutputPlan
+from incasso_sheets.output_plan import LOCK_NAME, RECORD_NAME, TEMP_PREFIX, OutputPlan
 
 FINAL_NAMES = [f"INCS-20261127-000{n}.{kind}" for n in (1, 2)
                for kind in ("pain008.xml", "journal.csv", "prenotification.csv", "summary.xlsx")]
@@ -38,9 +38,13 @@ UPDATES = """
 """
 
 
-def administration(folder: Path, club: str = "Sportvereniging De Voorbeeldige") -> Path:
+CREDITOR = "NL69ZZZ123456780000"  # the settings' creditor identifier
+OTHER_CREDITOR = "NL79ZZZ999999990000"  # another creditor (valid check digits)
+
+
+def administration(folder: Path, club: str = "Sportvereniging De Voorbeeldige", creditor: str = CREDITOR) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    settings = dedent(SETTINGS).lstrip().replace("Sportvereniging De Voorbeeldige", club)
+    settings = dedent(SETTINGS).lstrip().replace("Sportvereniging De Voorbeeldige", club).replace(CREDITOR, creditor)
     for name, text in (("incasso.toml", settings), ("deb.csv", dedent(DEBTORS).lstrip()),
                        ("inv.csv", dedent(INVOICES).lstrip()), ("upd.csv", dedent(UPDATES).lstrip())):
         (folder / name).write_text(text, encoding="utf-8")
@@ -71,6 +75,16 @@ def transactions(folder: Path) -> list[str]:
         return [r[0] for r in conn.execute("SELECT invoice_number FROM transactions ORDER BY 1")]
 
 
+def described(folder: Path, club: str, creditor: str = CREDITOR) -> str:
+    """An administration as messages name it: its creditor and its settings file."""
+    return f"{club} ({creditor}, {folder / 'incasso.toml'})"
+
+
+def listing(folder: Path) -> list[str]:
+    """The folder's names but the record of who wrote them."""
+    return sorted(p.name for p in folder.iterdir() if p.name != RECORD_NAME)
+
+
 def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith(TEMP_PREFIX))
 
@@ -79,9 +93,11 @@ def leftovers(folder: Path) -> list[str]:
 
 def test_two_administrations_racing_into_one_folder_never_swap_or_lose_files(tmp_path):
     """Both start at once as run 1 (the same MsgIds): one writes its eight files, the other
-    waits for the folder and then stops on the names taken; nothing of it is recorded."""
+    waits for the folder and then stops on the winner's outputs, naming both; nothing of it
+    is recorded."""
     clubs = {"a": "Club Alfa", "b": "Club Bravo"}
-    folders = {k: administration(tmp_path / k, club) for k, club in clubs.items()}
+    creditors = {"a": CREDITOR, "b": OTHER_CREDITOR}
+    folders = {k: administration(tmp_path / k, club, creditors[k]) for k, club in clubs.items()}
     runs = {k: start(folders[k], "collect", "deb.csv", "inv.csv", "-o", str(tmp_path / "shared"),
                      INCASSO_LOCK_WAIT="300")
             for k in folders}
@@ -91,9 +107,13 @@ def test_two_administrations_racing_into_one_folder_never_swap_or_lose_files(tmp
     assert codes == [0, 3], results
     winner = next(k for k, (code, _, _) in results.items() if code == 0)
     loser = next(k for k in folders if k != winner)
-    assert results[loser][2].startswith("incasso: ") and "already exists" in results[loser][2]
     shared = tmp_path / "shared"
-    assert sorted(p.name for p in shared.iterdir()) == sorted(FINAL_NAMES)
+    assert results[loser][2] == (
+        f"incasso: The output folder {shared} holds outputs of another administration, "
+        f"{described(folders[winner], clubs[winner], creditors[winner])} (such as {shared / min(FINAL_NAMES)}); "
+        f"this run is of {described(folders[loser], clubs[loser], creditors[loser])}: use an output folder "
+        "of its own; nothing was written\n")
+    assert listing(shared) == sorted(FINAL_NAMES)
     for name in FINAL_NAMES:
         if name.endswith(".pain008.xml"):
             text = (shared / name).read_text(encoding="utf-8")
@@ -116,11 +136,11 @@ def test_a_run_waits_for_the_folder_and_gives_up_naming_both_administrations(tmp
     holder.send_signal(__import__("signal").SIGUSR1)
     assert holder.wait(timeout=120) == 0
     assert code == 3
-    assert err == (f"incasso: The output folder {shared} is in use by a run of {a / 'incasso.db'} "
-                   f"(waited 0.5 s); this run is of {b / 'incasso.db'}: use an output folder of its "
+    assert err == (f"incasso: The output folder {shared} is in use by a run of {described(a, 'Club Alfa')} "
+                   f"(waited 0.5 s); this run is of {described(b, 'Club Bravo')}: use an output folder of its "
                    "own, or try again later; nothing was written\n")
     assert transactions(b) == []
-    assert sorted(p.name for p in Path(shared).iterdir()) == sorted(FINAL_NAMES)
+    assert listing(Path(shared)) == sorted(FINAL_NAMES)
 
 
 def test_another_administrations_unfinished_files_stop_a_run_and_are_left_alone(tmp_path):
@@ -138,14 +158,14 @@ def test_another_administrations_unfinished_files_stop_a_run_and_are_left_alone(
     first = sorted(n for n in pending if n != LOCK_NAME)[0]
     assert done.stderr == (
         f"incasso: The output folder {shared} holds unfinished files ({shared / first}) of another "
-        f"administration ({a / 'incasso.db'}); this run is of {b / 'incasso.db'}: use an output folder "
-        "of its own, nothing was written\n")
+        f"administration ({described(a, 'Club Alfa')}); this run is of {described(b, 'Club Bravo')}: use "
+        "an output folder of its own, nothing was written\n")
     assert {n: v for n, v in snapshot(shared).items() if n != LOCK_NAME} == \
         {n: v for n, v in pending.items() if n != LOCK_NAME}
     assert transactions(b) == []
     finished = incasso(a, "collect", "deb.csv", "inv.csv", "-o", str(shared))
     assert finished.exit_code == 0, finished.output
-    assert sorted(p.name for p in shared.iterdir()) == sorted(FINAL_NAMES)
+    assert listing(shared) == sorted(FINAL_NAMES)
     assert "Club Alfa" in (shared / FINAL_NAMES[0]).read_text(encoding="utf-8")
 
 
@@ -161,7 +181,7 @@ def test_recovery_never_replaces_a_file_it_did_not_make(tmp_path):
     assert (out / FINAL_NAMES[0]).read_bytes() == b"someone else's file"
     (out / FINAL_NAMES[0]).unlink()
     assert incasso(a, "collect", "deb.csv", "inv.csv", "-o", "out").exit_code == 0
-    assert sorted(p.name for p in out.iterdir()) == sorted(FINAL_NAMES)
+    assert listing(out) == sorted(FINAL_NAMES)
     assert (out / FINAL_NAMES[0]).read_bytes().startswith(b"<?xml")
 
 
@@ -242,7 +262,7 @@ def test_collect_never_writes_through_a_planted_link(tmp_path, where):
     assert done.stderr.startswith("incasso: ")
     assert transactions(a) == []
     assert not [p for p in out.iterdir() if p.is_file() and not p.is_symlink()
-                and p.name != LOCK_NAME and not p.name.startswith(TEMP_PREFIX)]
+                and p.name not in (LOCK_NAME, RECORD_NAME) and not p.name.startswith(TEMP_PREFIX)]
 
 
 def test_update_never_writes_through_a_planted_link(tmp_path):
