@@ -476,11 +476,13 @@ def read_record(folder: Path) -> dict[str, dict]:
         return {}
     except OSError as exc:
         raise CannotContinue("output-record-unusable", path=path, reason=exc.strerror) from exc
-    with os.fdopen(fd, "rb") as fh:
+    try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_size > RECORD_MAX_BYTES:
-            raise CannotContinue("output-record-unusable", path=path, reason="not a regular file of its size")
-        data = fh.read(RECORD_MAX_BYTES + 1)
+            raise CannotContinue("output-record-unusable", path=path, reason="not a regular file, or over 16 MB")
+        data = os.read(fd, RECORD_MAX_BYTES + 1)
+    finally:
+        os.close(fd)
     try:
         administrations = json.loads(data.decode("utf-8"))["administrations"]
         if not all(isinstance(entry, dict) and isinstance(entry.get("files"), list)

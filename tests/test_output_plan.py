@@ -7,6 +7,7 @@ thread that plants links while a run writes.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -206,6 +207,139 @@ def test_temporary_names_are_unpredictable_and_owned(tmp_path):
     assert one.temp != two.temp
     assert output_plan.temp_owner(one.temp.name) == (output_plan.owner_tag("/x/incasso.db"), "run")
     assert re.fullmatch(r"\.incasso-tmp-[0-9a-f]{12}-run-[a-z0-9_]{8}-a\.csv", one.temp.name)
+
+
+# --- 1b. the folder remembers which administration wrote which file ---------------------------
+
+def collect_in_process(folder: Path, out: Path, now: str = NOW) -> subprocess.CompletedProcess:
+    """`incasso collect deb.csv inv.csv -o OUT` as a process of its own."""
+    return subprocess.run([sys.executable, "-m", "incasso_sheets.cli", "collect", "deb.csv", "inv.csv",
+                           "-o", str(out)], cwd=folder, env=environment(now), capture_output=True,
+                          text=True, timeout=300)
+
+
+def other_administration(shared: Path, writer: str, first: str, ours: str) -> str:
+    return (f"incasso: The output folder {shared} holds outputs of another administration, {writer} "
+            f"(such as {shared / first}); this run is of {ours}: use an output folder of its own; "
+            "nothing was written\n")
+
+
+@pytest.mark.parametrize("now", [NOW, "2026-11-28T10:00:00"], ids=["same-names", "other-names"])
+def test_another_administrations_outputs_stop_a_run_naming_both(tmp_path, now):
+    """A collects into out/; then B (another creditor) collects into out/, on the same day
+    (the same MsgIds, so the same names) or the next (names of its own): B stops before it
+    writes anything, naming both administrations, and A's files stay byte for byte."""
+    a = administration(tmp_path / "a", "Club Alfa")
+    b = administration(tmp_path / "b", "Club Bravo", OTHER_CREDITOR)
+    shared = tmp_path / "out"
+    assert collect_in_process(a, shared).returncode == 0
+    before = snapshot(shared)
+    assert sorted(before) == sorted([*FINAL_NAMES, RECORD_NAME])
+    stopped = collect_in_process(b, shared, now)
+    assert stopped.returncode == 3
+    assert stopped.stderr == other_administration(shared, described(a, "Club Alfa"), min(FINAL_NAMES),
+                                                  described(b, "Club Bravo", OTHER_CREDITOR))
+    assert snapshot(shared) == before
+    assert transactions(b) == []
+    assert transactions(a) == ["2026-0001", "2026-0002", "2026-0003", "2026-0004"]
+
+
+def test_an_administrations_own_earlier_outputs_are_its_own(tmp_path):
+    """A's second run into its folder is not stopped by A's first; the record lists both."""
+    a = administration(tmp_path / "a", "Club Alfa")
+    invoices = (a / "inv.csv").read_text(encoding="utf-8")
+    (a / "inv.csv").write_text(invoices.replace("2026-0004;10001;01-11-2026;15-12-2026;25,00;Clubkleding\n", ""),
+                               encoding="utf-8")
+    out = tmp_path / "out"
+    assert collect_in_process(a, out).returncode == 0
+    first = listing(out)
+    (a / "inv.csv").write_text(invoices, encoding="utf-8")
+    again = collect_in_process(a, out)
+    assert again.returncode == 0, again.stderr
+    second = [n for n in listing(out) if n not in first]
+    assert second and all(n.startswith("INCS-20261127-0003.") for n in second)
+    record = json.loads((out / RECORD_NAME).read_text(encoding="utf-8"))["administrations"]
+    assert list(record) == [str(a / "incasso.db")]
+    assert record[str(a / "incasso.db")]["files"] == sorted(first + second)
+    assert record[str(a / "incasso.db")]["creditor_name"] == "Club Alfa"
+
+
+def test_once_the_other_administrations_files_are_gone_the_folder_is_free(tmp_path):
+    a = administration(tmp_path / "a", "Club Alfa")
+    b = administration(tmp_path / "b", "Club Bravo", OTHER_CREDITOR)
+    out = tmp_path / "out"
+    assert collect_in_process(a, out).returncode == 0
+    (tmp_path / "a-archive").mkdir()
+    for name in FINAL_NAMES:
+        (out / name).rename(tmp_path / "a-archive" / name)
+    assert collect_in_process(b, out).returncode == 0
+    assert "Club Bravo" in (out / FINAL_NAMES[0]).read_text(encoding="utf-8")
+    record = json.loads((out / RECORD_NAME).read_text(encoding="utf-8"))["administrations"]
+    assert list(record) == [str(b / "incasso.db")]  # A's entry went with its files
+    (a / "inv.csv").write_text((a / "inv.csv").read_text(encoding="utf-8").replace("2026-000", "2027-000"),
+                               encoding="utf-8")
+    stopped = collect_in_process(a, out)  # now B's outputs stop A's next run
+    assert stopped.returncode == 3
+    assert "Club Bravo" in stopped.stderr
+
+
+def test_a_copied_ledger_is_another_administration(tmp_path):
+    """A copy of A's folder has A's ledger id at another path: not taken for A (its
+    counters would give A's names to other collections), and named as a copy."""
+    a = administration(tmp_path / "a", "Club Alfa")
+    out = tmp_path / "out"
+    assert collect_in_process(a, out).returncode == 0
+    copy = tmp_path / "copy"
+    shutil.copytree(a, copy)
+    (copy / "inv.csv").write_text((a / "inv.csv").read_text(encoding="utf-8").replace("2026-000", "2027-000"),
+                                  encoding="utf-8")
+    before = snapshot(out)
+    stopped = collect_in_process(copy, out)
+    assert stopped.returncode == 3
+    assert stopped.stderr == (
+        f"incasso: The output folder {out} holds outputs of {described(a, 'Club Alfa')} (such as "
+        f"{out / min(FINAL_NAMES)}), whose ledger has the same id as this run's, {described(copy, 'Club Alfa')}: "
+        "one ledger is a copy of the other, or was moved; use an output folder of its own; nothing was written\n")
+    assert snapshot(out) == before
+
+
+def test_a_recovery_records_the_files_it_finishes(tmp_path):
+    """A killed after its commit: the rerun that finishes the files records them as A's,
+    with what the ledger knows (its creditor), so B is stopped by them."""
+    a = administration(tmp_path / "a", "Club Alfa")
+    b = administration(tmp_path / "b", "Club Bravo", OTHER_CREDITOR)
+    out = tmp_path / "out"
+    killed = start(a, "collect", "deb.csv", "inv.csv", "-o", str(out), INCASSO_FAULT="after-ledger-commit")
+    assert killed.wait(timeout=120) == 137
+    assert not (out / RECORD_NAME).exists()
+    finished = incasso(a, "collect", "deb.csv", "inv.csv", "-o", str(out))
+    assert finished.exit_code == 0 and "Nothing to collect." in finished.output
+    assert listing(out) == sorted(FINAL_NAMES)
+    stopped = collect_in_process(b, out)
+    assert stopped.returncode == 3
+    assert stopped.stderr == other_administration(out, f"{CREDITOR}, {a / 'incasso.db'}", min(FINAL_NAMES),
+                                                  described(b, "Club Bravo", OTHER_CREDITOR))
+
+
+@pytest.mark.parametrize("record", ["link", "garbage", "folder"])
+def test_a_record_that_cannot_be_read_stops_the_run(tmp_path, record):
+    a = administration(tmp_path / "a")
+    out = a / "out"
+    out.mkdir()
+    target = tmp_path / "elsewhere.json"
+    target.write_text('{"administrations": {}}')
+    if record == "link":
+        os.symlink(target, out / RECORD_NAME)
+    elif record == "garbage":
+        (out / RECORD_NAME).write_text("not json")
+    else:
+        (out / RECORD_NAME).mkdir()
+    done = incasso(a, "collect", "deb.csv", "inv.csv", "-o", "out")
+    assert done.exit_code == 3
+    assert done.stderr.startswith(f"incasso: Cannot read {out / RECORD_NAME}, the output folder's record")
+    assert transactions(a) == []
+    assert [p.name for p in out.iterdir()] == [RECORD_NAME]
+    assert target.read_text() == '{"administrations": {}}'
 
 
 # --- 10. links planted while a run writes -----------------------------------------------------
