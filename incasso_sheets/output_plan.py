@@ -8,8 +8,8 @@ One plan serves collect, clear, debtors update, check --report and ledger export
   `.incasso-tmp-<tag>-<kind>-<random>-<name>`: made with `tempfile.mkstemp`
   (O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600) in the target folder under a name nobody can
   predict, and written through the descriptor that made it, never by name again. `kind`
-  is `run` for files a ledger run commits (collect, clear), `upd`, `rep` and `exp` for
-  the others; a sweep removes only its own tag's files of its own kind.
+  is `run` for files a ledger run commits (collect, clear), `upd`, `rep`, `exp` and `new`
+  (template, init) for the others; a sweep removes only its own tag's files of its own kind.
 - **One administration at a time.** While a plan writes into a folder it holds
   `.incasso-tmp-output.lock` there (flock); the lock file records the administrations
   (identity, ledger id, creditor, settings file) whose runs use the folder, and goes once
@@ -60,8 +60,8 @@ TEMP_PREFIX = ".incasso-tmp-"
 LOCK_NAME = ".incasso-tmp-output.lock"  # hidden like the temporary files; gone after a clean run
 RECORD_NAME = ".incasso-outputs.json"  # hidden; which administration wrote which final file
 RECORD_MAX_BYTES = 16 << 20  # far beyond any folder's record; a larger file is not one
-RUN, UPDATE, REPORT, EXPORT = "run", "upd", "rep", "exp"
-KINDS = (RUN, UPDATE, REPORT, EXPORT)
+RUN, UPDATE, REPORT, EXPORT, TEMPLATE = "run", "upd", "rep", "exp", "new"
+KINDS = (RUN, UPDATE, REPORT, EXPORT, TEMPLATE)
 NEW_FILE_MODE = 0o600
 NAME_KEPT = 80  # characters of the final name kept in a temporary name (NAME_MAX is 255)
 _LINK_UNSUPPORTED = (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK)
@@ -218,13 +218,16 @@ class OutputPlan:
         self.swept += mine
         return folder
 
-    def plan(self, final: Path, *, replace: bool = False, like: Path | None = None) -> PlannedFile:
-        """A new temporary file for `final`; `final` may exist only when `replace`."""
+    def plan(self, final: Path, *, replace: bool = False, like: Path | None = None,
+             mode: int | None = None) -> PlannedFile:
+        """A new temporary file for `final`; `final` may exist only when `replace`. Its mode:
+        that of the file it replaces, else `like`'s without the world's bits, else `mode`
+        (default 0600)."""
         final = Path(final)
         folder = self.claim(final.parent)
         if os.path.lexists(final) and not replace:
             raise CannotContinue("output-exists", path=final)
-        mode = _mode_for(final if replace else None, like)
+        mode = _mode_for(final if replace else None, like, mode)
         fd, name = tempfile.mkstemp(prefix=self.prefix, suffix="-" + final.name[-NAME_KEPT:], dir=folder)
         try:
             os.fchmod(fd, mode)
@@ -327,14 +330,14 @@ def _same_inode(path: Path, info: os.stat_result) -> bool:
     return (other.st_dev, other.st_ino) == (info.st_dev, info.st_ino)
 
 
-def _mode_for(replaced: Path | None, like: Path | None) -> int:
+def _mode_for(replaced: Path | None, like: Path | None, default: int | None = None) -> int:
     if replaced is not None:
         with contextlib.suppress(OSError):
             return stat.S_IMODE(os.stat(replaced).st_mode)
     if like is not None:
         with contextlib.suppress(OSError):
             return stat.S_IMODE(os.stat(like).st_mode) & ~0o007 | 0o600
-    return NEW_FILE_MODE
+    return NEW_FILE_MODE if default is None else default
 
 
 def _remove(path: Path) -> None:
@@ -466,7 +469,7 @@ def folders_held(owner: str | Administration, folders: Iterable[Path]) -> Iterat
 
 def read_record(folder: Path) -> dict[str, dict]:
     """`folder`'s record: identity -> {ledger_id, creditor_id, creditor_name, settings,
-    files}. Empty when there is none; a record that is a link, not a regular file or not
+    files, folder (where this folder was when the entry was written)}. Empty when there is none; a record that is a link, not a regular file or not
     one of ours stops the run (`output-record-unusable`): its administrations unknown, a
     run could not tell whose the files are."""
     path = Path(folder) / RECORD_NAME
@@ -500,13 +503,29 @@ def refuse_other_outputs(folder: Path, owner: Administration) -> None:
     ledger (the same id at another path) is another administration, named as a copy."""
     for identity, entry in sorted(read_record(folder).items()):
         present = [n for n in entry["files"] if os.path.lexists(Path(folder) / n)]
-        if identity == owner.identity or not present:
+        if _is_own(folder, identity, entry, owner) or not present:
             continue
         other = Administration(identity).merged(entry)
         copy = bool(other.ledger_id) and other.ledger_id == owner.ledger_id
         raise CannotContinue("output-folder-ledger-copy" if copy else "output-folder-other-administration",
                              folder=folder, path=Path(folder) / present[0], other=other.describe(),
                              ours=owner.describe())
+
+
+def _is_own(folder: Path, identity: str, entry: dict, owner: Administration) -> bool:
+    """Whether a record's entry is `owner`'s: its identity, or its ledger (the same id)
+    under another path that is no copy beside it: moved (nothing left where it was), or
+    moved or copied together with this folder (the ledger lies where it lay, seen from
+    the folder: an administration folder with its out/ inside, restored or renamed)."""
+    if identity == owner.identity:
+        return True
+    if not owner.ledger_id or entry.get("ledger_id") != owner.ledger_id:
+        return False
+    if not os.path.lexists(identity):
+        return True
+    then = entry.get("folder")
+    return isinstance(then, str) and (os.path.relpath(identity, then)
+                                      == os.path.relpath(owner.identity, Path(folder).resolve()))
 
 
 def record_files(files: Iterable[PlannedFile]) -> None:
@@ -526,14 +545,16 @@ def _write_record(folder: Path, owner: Administration, names: list[str]) -> None
     owner's `run` kind (swept after a crash) and renamed over the record. Names of files
     that are gone are dropped, and with them administrations that have nothing left here."""
     record: dict[str, dict] = {}
+    here = str(folder.resolve())
     for identity, entry in read_record(folder).items():
         files = [n for n in entry["files"] if os.path.lexists(folder / n)]
-        if identity == owner.identity:
-            owner = owner.merged(entry)
+        if _is_own(folder, identity, entry, owner):
+            owner = owner.merged(entry) if identity == owner.identity else owner
             names = files + names
         elif files:
-            record[identity] = {**Administration(identity).merged(entry).fields(), "files": files}
-    record[owner.identity] = {**owner.fields(), "files": sorted(set(names))}
+            record[identity] = {**Administration(identity).merged(entry).fields(), "files": files,
+                                "folder": entry.get("folder", here)}
+    record[owner.identity] = {**owner.fields(), "files": sorted(set(names)), "folder": here}
     data = json.dumps({"administrations": record}, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
     fd, temp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{owner_tag(owner.identity)}-{RUN}-",
                                 suffix="-" + RECORD_NAME, dir=folder)

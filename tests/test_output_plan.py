@@ -303,6 +303,38 @@ def test_a_copied_ledger_is_another_administration(tmp_path):
     assert snapshot(out) == before
 
 
+@pytest.mark.parametrize("how", ["moved", "copied"])
+def test_an_administration_moved_or_copied_with_its_output_folder_keeps_it(tmp_path, how):
+    """The ledger's id at another path is this administration when nothing is left where
+    it was (moved), or when the output folder travelled with it (out/ inside the
+    administration's folder, renamed or restored from a copy)."""
+    a = administration(tmp_path / "a", "Club Alfa")
+    assert collect_in_process(a, a / "out").returncode == 0
+    moved = tmp_path / "b"
+    (shutil.move if how == "moved" else shutil.copytree)(a, moved)
+    (moved / "inv.csv").write_text((moved / "inv.csv").read_text(encoding="utf-8").replace("2026-000", "2027-000"),
+                                   encoding="utf-8")
+    done = collect_in_process(moved, moved / "out")
+    assert done.returncode == 0, done.stderr
+    record = json.loads((moved / "out" / RECORD_NAME).read_text(encoding="utf-8"))["administrations"]
+    assert list(record) == [str(moved / "incasso.db")]
+    assert len(record[str(moved / "incasso.db")]["files"]) == 16
+
+
+def test_a_moved_administration_keeps_its_shared_output_folder(tmp_path):
+    a = administration(tmp_path / "a", "Club Alfa")
+    out = tmp_path / "out"
+    assert collect_in_process(a, out).returncode == 0
+    moved = tmp_path / "renamed"
+    a.rename(moved)
+    (moved / "inv.csv").write_text((moved / "inv.csv").read_text(encoding="utf-8").replace("2026-000", "2027-000"),
+                                   encoding="utf-8")
+    done = collect_in_process(moved, out)
+    assert done.returncode == 0, done.stderr
+    assert list(json.loads((out / RECORD_NAME).read_text(encoding="utf-8"))["administrations"]) == \
+        [str(moved / "incasso.db")]
+
+
 def test_a_recovery_records_the_files_it_finishes(tmp_path):
     """A killed after its commit: the rerun that finishes the files records them as A's,
     with what the ledger knows (its creditor), so B is stopped by them."""
@@ -570,6 +602,47 @@ def test_a_killed_workbook_write_leaves_its_scratch_for_the_next_sweep(tmp_path)
     with OutputPlan("/x/incasso.db", output_plan.RUN) as plan:
         plan.claim(tmp_path / "out")
     assert leftovers(tmp_path / "out") == []
+
+
+KILLED_WORKBOOK = """
+import os, sys
+from openpyxl.worksheet import _writer
+_writer.WorksheetWriter.cleanup = lambda self: os._exit(137)  # killed inside the workbook's write
+from pathlib import Path
+from incasso_sheets import init_run
+from incasso_sheets.cli import main
+folder = Path(sys.argv[2])
+if sys.argv[1] == "template":
+    main(["template", str(folder)])
+else:
+    init_run.run_init(folder, init_run.Creditor("Club Alfa", "NL91ABNA0417164300", "NL69ZZZ123456780000"))
+"""
+
+
+@pytest.mark.parametrize("command", ["template", "init"])
+def test_template_and_init_write_their_workbooks_through_the_plan(tmp_path, command):
+    """`incasso template` and `init` write the blank workbooks like every other workbook:
+    openpyxl's scratch file beside the output under the plan's name (a killed run leaves
+    it there, for the next sweep, not in the system's temporary folder); nothing in place
+    until every file is written."""
+    system_temp = tmp_path / "system-temp"
+    system_temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(system_temp), "PYTHONPATH": str(Path(__file__).parent.parent)}
+    killed = subprocess.run([sys.executable, "-c", KILLED_WORKBOOK, command, str(tmp_path / "new")],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert killed.returncode == 137, killed.stderr
+    assert list(system_temp.iterdir()) == []
+    left = leftovers(tmp_path / "new")
+    assert any(n.endswith("-openpyxl") for n in left), left
+    assert not [p for p in (tmp_path / "new").iterdir() if not p.name.startswith(TEMP_PREFIX)]
+    with OutputPlan(output_plan.ledger_identity(tmp_path / "new" / "incasso.db"), output_plan.TEMPLATE) as plan:
+        plan.claim(tmp_path / "new")
+    assert leftovers(tmp_path / "new") == []
+    done = CliRunner().invoke(main, ["template", str(tmp_path / "new")])
+    assert done.exit_code == 0, done.output
+    assert sorted(p.name for p in (tmp_path / "new").iterdir()) == ["debiteuren.xlsx", "facturen.xlsx",
+                                                                    "incasso.toml"]
+    assert list(system_temp.iterdir()) == []
 
 
 def test_ledger_export_into_a_linked_folder(tmp_path):
