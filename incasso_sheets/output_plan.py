@@ -537,7 +537,8 @@ def record_files(files: Iterable[PlannedFile]) -> None:
         if f.record is not None:
             by_folder.setdefault((f.final.parent.absolute(), f.record), []).append(f.final.name)
     for (folder, owner), names in by_folder.items():
-        _write_record(folder, owner, names)
+        if folder.is_dir():  # a recovery whose folder was removed has nothing to put there
+            _write_record(folder, owner, names)
 
 
 def _write_record(folder: Path, owner: Administration, names: list[str]) -> None:
@@ -563,6 +564,9 @@ def _write_record(folder: Path, owner: Administration, names: list[str]) -> None
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
+            made = os.fstat(out.fileno())
+        if not _same_inode(Path(temp), made):  # swapped for something else (a link) meanwhile
+            raise CannotContinue("output-temp-changed", path=temp)
         os.replace(temp, folder / RECORD_NAME)
     except BaseException:
         _remove(Path(temp))
