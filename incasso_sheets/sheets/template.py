@@ -144,6 +144,11 @@ def write_files(outputs: dict[Path, Callable[[], bytes]], force: bool = False) -
         plan.commit()
 
 
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path`, replacing it, through the output plan (samples/make_samples.py)."""
+    write_files({path: lambda: data}, force=True)
+
+
 def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
