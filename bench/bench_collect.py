@@ -94,14 +94,14 @@ def current_rss_mb() -> float:
 def phase_targets():
     """(owner, attribute, label) of every function timed as a phase; labels may be callables
     of the call's arguments. Names the library no longer has are skipped."""
-    from incasso_sheets import api, collect_run, ledger
+    from incasso_sheets import api, collect_run, ledger, output_plan
     from incasso_sheets.collect import batching
     from incasso_sheets.formats import journal, pain008, xsd
 
     def output_file(args, kwargs) -> str:
-        name = Path(args[0]).name
-        kind = name.rsplit(".", 2)[-2] if name.count(".") >= 2 else name
-        return f"write {kind} csv"
+        name = args[1].final.name  # OutputPlan.fill(self, planned, writer)
+        kind = name.split(".", 1)[1] if "." in name else name
+        return f"write {kind} (temporary file, fsync)"
 
     return [
         (api, "check_with_settings", "check (read, rules, typed frames)"),
@@ -115,8 +115,7 @@ def phase_targets():
         (collect_run, "collection_journal", "journal lines"),
         (journal, "write_journal", "journal write"),
         (collect_run, "prenotification", "prenotification frame"),
-        (collect_run, "_write_file", output_file),     # older name of write_durably
-        (collect_run, "write_durably", output_file),
+        (output_plan.OutputPlan, "fill", output_file),  # every output, through the output plan
         (collect_run, "write_summary", "summary.xlsx"),
         (ledger.Ledger, "commit_run", "ledger commit (+ renames)"),
         (ledger, "record_collection", "record transactions"),

@@ -216,7 +216,7 @@ def run_clear(req: ClearRequest) -> ClearResult:
         result.run_name = run_name
         lines = clearing_lines(booked, txs, settings.accounts, settings.journal.journal_code)
         fmt = req.journal_format or settings.journal.format
-        with output_plan.OutputPlan(led.identity, output_plan.RUN) as plan:
+        with output_plan.OutputPlan(led.owner(settings), output_plan.RUN) as plan:
             plan.write(req.outdir / f"{run_name}.journal.csv", lambda out: journal.write_journal(out, lines, fmt))
             faults.point("after-journal")
             failed = [e for e in booked if e.kind in ("reject", "return")]

@@ -191,7 +191,7 @@ def run_collect(req: CollectRequest) -> CollectResult:
         mandates = ledger.latest_mandates(selection.collections)
         skipped = selection.skipped
         del selection
-        with output_plan.OutputPlan(led.identity, output_plan.RUN) as plan, \
+        with output_plan.OutputPlan(led.owner(settings), output_plan.RUN) as plan, \
                 XsdValidation(version if req.validate_xsd else None) as validation:
             planned = _plan_files(messages, outdir, plan)
 
@@ -380,6 +380,7 @@ def _plan_files(messages: list[Message], outdir: Path,
                 plan: output_plan.OutputPlan) -> list[tuple[output_plan.PlannedFile, ...]]:
     """Per message its files (OUTPUTS), as temporary and final names; none may exist yet."""
     names = [[f"{message.message_id}.{kind}" for kind in OUTPUTS] for message in messages]
+    plan.claim(outdir)  # the folder's lock first: another administration's outputs stop the run there
     for name in (n for group in names for n in group):  # every name free before one is made
         if os.path.lexists(outdir / name):
             raise CannotContinue("output-exists", path=outdir / name)

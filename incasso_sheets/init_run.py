@@ -95,9 +95,8 @@ def run_init(folder: Path, creditor: Creditor, *, bank: str = "other", language:
     folder.mkdir(parents=True, exist_ok=True)
     result = InitResult(debtors=folder / template.DEBTORS_FILENAME,
                         invoices=folder / template.INVOICES_FILENAME)
-    for path, content in outputs.items():
-        template.write_atomic(path, content())
-        result.written.append(path)
+    template.write_files(outputs, force)
+    result.written += list(outputs)
     ledger_path = folder / ledger.FILENAME
     if ledger_path.exists():
         result.kept_ledger = ledger_path

@@ -386,12 +386,15 @@ class Ledger:
         """Finish runs that committed but crashed before renaming their files."""
         finished: list[Path] = []
         rows = self.conn.execute("SELECT run_id, files FROM runs WHERE state = 'committed'").fetchall()
+        owner = self.owner()
         for run_id, files in rows:
-            planned = [PlannedFile(Path(temp), Path(final)) for temp, final in json.loads(files)]
+            planned = [PlannedFile(Path(temp), Path(final), record=owner) for temp, final in json.loads(files)]
             folders = {f.final.parent for f in planned}
             # Under the folders' output locks, and never over a file this run did not make:
-            # a name taken since stops the recovery with output-exists.
-            with output_plan.folders_held(self.identity, folders):
+            # a name taken since stops the recovery with output-exists. The folders' records
+            # learn the files first, as in the run that was interrupted.
+            with output_plan.folders_held(owner, folders):
+                output_plan.record_files(planned)
                 finished += [f.final for f in planned if output_plan.put_in_place(f)]
                 fsync_dirs(folders)
             self.conn.execute("UPDATE runs SET state = 'done' WHERE run_id = ?", (run_id,))
@@ -401,6 +404,17 @@ class Ledger:
     def identity(self) -> str:
         """Whose ledger this is, as output folders record it (output_plan.ledger_identity)."""
         return output_plan.ledger_identity(self.path)
+
+    def owner(self, settings=None) -> output_plan.Administration:
+        """This administration as output folders record it: its identity, the ledger's id,
+        and the creditor and settings file of `settings` (without them, as the ledger knows
+        the creditor; a folder's record keeps what an earlier run told it)."""
+        creditor = settings.creditor if settings is not None else None
+        return output_plan.Administration(
+            self.identity, self.ledger_id,
+            creditor.creditor_id if creditor is not None else self.creditor_id or "",
+            creditor.name if creditor is not None else "",
+            str(Path(settings.path).absolute()) if settings is not None and settings.path else "")
 
     def next_run_id(self) -> int:
         row = self.conn.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchone()

@@ -720,10 +720,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "collect-nothing": ("Nothing to collect.", "Niets te incasseren."),
     "collect-dry-run": ("Dry run: nothing written.", "Proefdraai: niets geschreven."),
-    "report-is-input": (
-        "The report {path} would overwrite an input file; choose another name",
-        "Het rapport {path} zou een invoerbestand overschrijven; kies een andere naam",
-    ),
     "report-written": ("Marked copy written to {path}", "Gemarkeerde kopie geschreven naar {path}"),
     # --- settings: words inside messages ------------------------------------------------
     # A parameter value that is a `word-` code is put in the message's language too.
@@ -1092,6 +1088,29 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "word-file-output": ("-o", "-o-uitvoer"),
     "word-file-log": ("--log", "--log-bestand"),
     "word-file-export": ("the export folder", "de exportmap"),
+    # --- output-owner (issue 19) ---
+    "output-folder-other-administration": (
+        "The output folder {folder} holds outputs of another administration, {other} (such as "
+        "{path}); this run is of {ours}: use an output folder of its own; nothing was written",
+        "De uitvoermap {folder} bevat uitvoer van een andere administratie, {other} (zoals "
+        "{path}); deze opdracht is van {ours}: gebruik een eigen uitvoermap; er is niets geschreven",
+    ),
+    "output-folder-ledger-copy": (
+        "The output folder {folder} holds outputs of {other} (such as {path}), whose ledger has the "
+        "same id as this run's, {ours}: one ledger is a copy of the other, or was moved; use an "
+        "output folder of its own; nothing was written",
+        "De uitvoermap {folder} bevat uitvoer van {other} (zoals {path}), waarvan het ledger "
+        "hetzelfde id heeft als dat van deze opdracht, {ours}: het ene ledger is een kopie van het "
+        "andere, of is verplaatst; gebruik een eigen uitvoermap; er is niets geschreven",
+    ),
+    "output-record-unusable": (
+        "Cannot read {path}, the output folder's record of which administration wrote which "
+        "file: {reason}; nothing was written (move it away only if no other administration "
+        "writes into this folder)",
+        "Kan {path} niet lezen, het overzicht van de uitvoermap van welke administratie welk "
+        "bestand schreef: {reason}; er is niets geschreven (verplaats het alleen als geen andere "
+        "administratie in deze map schrijft)",
+    ),
 }
 
 

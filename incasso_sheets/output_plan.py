@@ -8,12 +8,18 @@ One plan serves collect, clear, debtors update, check --report and ledger export
   `.incasso-tmp-<tag>-<kind>-<random>-<name>`: made with `tempfile.mkstemp`
   (O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600) in the target folder under a name nobody can
   predict, and written through the descriptor that made it, never by name again. `kind`
-  is `run` for files a ledger run commits (collect, clear), `upd`, `rep` and `exp` for
-  the others; a sweep removes only its own tag's files of its own kind.
+  is `run` for files a ledger run commits (collect, clear), `upd`, `rep`, `exp` and `new`
+  (template, init) for the others; a sweep removes only its own tag's files of its own kind.
 - **One administration at a time.** While a plan writes into a folder it holds
-  `.incasso-output.lock` there (flock); the lock file records which administrations have
-  written into the folder. Under that lock, temporary files of another administration
-  stop the run (exit 3, naming both), and so does an existing final name.
+  `.incasso-tmp-output.lock` there (flock); the lock file records the administrations
+  (identity, ledger id, creditor, settings file) whose runs use the folder, and goes once
+  nothing is left unfinished. The folder remembers which administration wrote which final
+  file in `.incasso-outputs.json` (`Administration`, `record_files`), written atomically
+  under the lock by every ledger run (collect, clear) before its files get their names.
+  Under the lock, another administration's temporary files, and for a ledger run another
+  administration's recorded outputs still in the folder, stop the run before anything is
+  written (exit 3, naming both); an existing final name of its own or of no one stops it
+  too (`output-exists`).
 - **Nothing replaced that it did not make.** A final name is taken with `os.link` (fails
   when the name exists, also as a symlink) and the temporary name then removed; only the
   files a user names to be replaced (`debtors update -o`, `--log`, `check --report`)
@@ -52,16 +58,52 @@ from incasso_sheets.errors import CannotContinue
 
 TEMP_PREFIX = ".incasso-tmp-"
 LOCK_NAME = ".incasso-tmp-output.lock"  # hidden like the temporary files; gone after a clean run
-RUN, UPDATE, REPORT, EXPORT = "run", "upd", "rep", "exp"
-KINDS = (RUN, UPDATE, REPORT, EXPORT)
+RECORD_NAME = ".incasso-outputs.json"  # hidden; which administration wrote which final file
+RECORD_MAX_BYTES = 16 << 20  # far beyond any folder's record; a larger file is not one
+RUN, UPDATE, REPORT, EXPORT, TEMPLATE = "run", "upd", "rep", "exp", "new"
+KINDS = (RUN, UPDATE, REPORT, EXPORT, TEMPLATE)
 NEW_FILE_MODE = 0o600
 NAME_KEPT = 80  # characters of the final name kept in a temporary name (NAME_MAX is 255)
 _LINK_UNSUPPORTED = (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK)
 
 
 def ledger_identity(ledger: Path) -> str:
-    """Whose files these are: for now the resolved path of the administration's ledger."""
+    """Whose files these are: the resolved path of the administration's ledger. Not the
+    ledger id alone: a copied ledger keeps the id at another path, and is another
+    administration (another working folder, its own runs and counters)."""
     return str(Path(ledger).resolve())
+
+
+@dataclass(frozen=True)
+class Administration:
+    """An administration as an output folder records it. `identity` (`ledger_identity`)
+    decides whose a file is; the rest names it to the user. A plan of `debtors update`,
+    `check --report` or `ledger export` knows only the identity."""
+    identity: str
+    ledger_id: str = ""
+    creditor_id: str = ""
+    creditor_name: str = ""
+    settings: str = ""
+
+    def describe(self) -> str:
+        """`Club Alfa (NL98ZZZ999999999999, /a/incasso.toml)`; the identity when that is all."""
+        if not (self.creditor_name or self.creditor_id or self.settings):
+            return self.identity
+        details = ", ".join(x for x in (self.creditor_id, self.settings or self.identity) if x)
+        return f"{self.creditor_name} ({details})" if self.creditor_name else details
+
+    def fields(self) -> dict[str, str]:
+        return {"ledger_id": self.ledger_id, "creditor_id": self.creditor_id,
+                "creditor_name": self.creditor_name, "settings": self.settings}
+
+    def merged(self, known: dict) -> Administration:
+        """This administration, with what `known` (a record) says where it says nothing."""
+        fields = {k: v or str(known.get(k) or "") for k, v in self.fields().items()}
+        return Administration(self.identity, **fields)
+
+
+def as_administration(owner: str | Administration) -> Administration:
+    return owner if isinstance(owner, Administration) else Administration(owner)
 
 
 def owner_tag(identity: str) -> str:
@@ -83,11 +125,13 @@ def temp_owner(name: str) -> tuple[str, str] | None:
 @dataclass(frozen=True)
 class PlannedFile:
     """A final name and the temporary file that becomes it. `inode` is (st_dev, st_ino) of
-    the temporary file as made; `replace`: the final name may be replaced."""
+    the temporary file as made; `replace`: the final name may be replaced; `record`: the
+    administration the folder's record names as the final file's writer (ledger runs)."""
     temp: Path
     final: Path
     inode: tuple[int, int] | None = None
     replace: bool = False
+    record: Administration | None = None
 
 
 # --- where openpyxl's scratch files go --------------------------------------------------------
@@ -126,9 +170,10 @@ class OutputPlan:
     keeps them for recovery once it has committed). Leaving the block releases the locks.
     """
 
-    def __init__(self, identity: str, kind: str, *, wait_seconds: float | None = None):
-        self.identity = identity
-        self.tag = owner_tag(identity)
+    def __init__(self, owner: str | Administration, kind: str, *, wait_seconds: float | None = None):
+        self.owner = as_administration(owner)
+        self.identity = self.owner.identity
+        self.tag = owner_tag(self.identity)
         self.kind = kind
         self.files: list[PlannedFile] = []
         self.swept: list[Path] = []
@@ -161,30 +206,36 @@ class OutputPlan:
         key = folder.resolve()  # one lock per folder, however it is spelled
         if key in self._locks:
             return folder
-        self._locks[key] = hold_folder(folder, self.identity, self._wait)
+        self._locks[key] = hold_folder(folder, self.owner, self._wait)
         others, mine = _temp_files(folder, self.tag, self.kind)
         if others:
             raise CannotContinue("output-folder-other-owner", folder=folder, path=others[0][0],
-                                 other=_owner_name(folder, others[0][1]), ours=self.identity)
+                                 other=_owner_name(folder, others[0][1]), ours=self.owner.describe())
+        if self.kind == RUN:
+            refuse_other_outputs(folder, self.owner)
         for path in mine:
             _remove(path)
         self.swept += mine
         return folder
 
-    def plan(self, final: Path, *, replace: bool = False, like: Path | None = None) -> PlannedFile:
-        """A new temporary file for `final`; `final` may exist only when `replace`."""
+    def plan(self, final: Path, *, replace: bool = False, like: Path | None = None,
+             mode: int | None = None) -> PlannedFile:
+        """A new temporary file for `final`; `final` may exist only when `replace`. Its mode:
+        that of the file it replaces, else `like`'s without the world's bits, else `mode`
+        (default 0600)."""
         final = Path(final)
         folder = self.claim(final.parent)
         if os.path.lexists(final) and not replace:
             raise CannotContinue("output-exists", path=final)
-        mode = _mode_for(final if replace else None, like)
+        mode = _mode_for(final if replace else None, like, mode)
         fd, name = tempfile.mkstemp(prefix=self.prefix, suffix="-" + final.name[-NAME_KEPT:], dir=folder)
         try:
             os.fchmod(fd, mode)
             info = os.fstat(fd)
         finally:
             os.close(fd)
-        planned = PlannedFile(Path(name), final, (info.st_dev, info.st_ino), replace)
+        record = self.owner if self.kind == RUN else None
+        planned = PlannedFile(Path(name), final, (info.st_dev, info.st_ino), replace, record)
         self.files.append(planned)
         return planned
 
@@ -231,6 +282,8 @@ def check_free(files: Iterable[PlannedFile]) -> None:
 
 
 def commit_files(files: list[PlannedFile]) -> None:
+    """Record the files a ledger run writes (`record_files`), then put each in place."""
+    record_files(files)
     for f in files:
         put_in_place(f)
         faults.point("between-renames")
@@ -277,14 +330,14 @@ def _same_inode(path: Path, info: os.stat_result) -> bool:
     return (other.st_dev, other.st_ino) == (info.st_dev, info.st_ino)
 
 
-def _mode_for(replaced: Path | None, like: Path | None) -> int:
+def _mode_for(replaced: Path | None, like: Path | None, default: int | None = None) -> int:
     if replaced is not None:
         with contextlib.suppress(OSError):
             return stat.S_IMODE(os.stat(replaced).st_mode)
     if like is not None:
         with contextlib.suppress(OSError):
             return stat.S_IMODE(os.stat(like).st_mode) & ~0o007 | 0o600
-    return NEW_FILE_MODE
+    return NEW_FILE_MODE if default is None else default
 
 
 def _remove(path: Path) -> None:
@@ -312,10 +365,11 @@ def _temp_files(folder: Path, tag: str, kind: str) -> tuple[list[tuple[Path, str
 
 # --- the folder's lock ------------------------------------------------------------------------
 
-def hold_folder(folder: Path, identity: str, wait_seconds: float | None = None) -> int:
+def hold_folder(folder: Path, owner: str | Administration, wait_seconds: float | None = None) -> int:
     """Take `folder`'s lock (waiting `wait_seconds`, default ledger.lock_wait()), and
-    record `identity` in it as the holder and as one of the folder's administrations.
-    The descriptor is the lock: closing it releases it."""
+    record `owner` in it (identity, ledger id, creditor, settings) as the holder and as
+    one of the folder's administrations. The descriptor is the lock: closing it releases it."""
+    owner = as_administration(owner)
     if wait_seconds is None:
         from incasso_sheets.ledger import lock_wait
 
@@ -333,7 +387,7 @@ def hold_folder(folder: Path, identity: str, wait_seconds: float | None = None) 
             if time.monotonic() >= deadline:
                 holder = _read_record(fd).get("holder") or "?"
                 os.close(fd)
-                raise CannotContinue("output-folder-busy", folder=folder, other=holder, ours=identity,
+                raise CannotContinue("output-folder-busy", folder=folder, other=holder, ours=owner.describe(),
                                      seconds=f"{wait_seconds:g}") from exc
             os.close(fd)
             time.sleep(0.1)
@@ -343,8 +397,8 @@ def hold_folder(folder: Path, identity: str, wait_seconds: float | None = None) 
         os.close(fd)  # the holder before removed the file: lock the one now at that name
     record = _read_record(fd)
     owners = record.get("owners") if isinstance(record.get("owners"), dict) else {}
-    owners[owner_tag(identity)] = identity
-    data = json.dumps({"holder": identity, "pid": os.getpid(), "owners": owners},
+    owners[owner_tag(owner.identity)] = {"identity": owner.identity, **owner.fields()}
+    data = json.dumps({"holder": owner.describe(), "pid": os.getpid(), "owners": owners},
                       ensure_ascii=False, sort_keys=True).encode("utf-8")
     os.ftruncate(fd, 0)
     os.pwrite(fd, data, 0)
@@ -391,21 +445,132 @@ def _owner_name(folder: Path, tag: str) -> str:
         owners = _read_record(fd).get("owners")
     finally:
         os.close(fd)
-    return owners.get(tag, tag) if isinstance(owners, dict) else tag
+    found = owners.get(tag, tag) if isinstance(owners, dict) else tag
+    if isinstance(found, dict) and isinstance(found.get("identity"), str):  # older versions: the identity
+        return Administration(found["identity"]).merged(found).describe()
+    return found if isinstance(found, str) else tag
 
 
 @contextlib.contextmanager
-def folders_held(identity: str, folders: Iterable[Path]) -> Iterator[None]:
+def folders_held(owner: str | Administration, folders: Iterable[Path]) -> Iterator[None]:
     """Hold the locks of `folders` (existing ones, in a fixed order) while the body runs."""
     held = []
     try:
         for folder in sorted({Path(f).resolve() for f in folders}):
             if folder.is_dir():
-                held.append((folder, hold_folder(folder, identity)))
+                held.append((folder, hold_folder(folder, owner)))
         yield
     finally:
         for folder, fd in held:
             release_folder(folder, fd)
+
+
+# --- the folder's record: who wrote which final file --------------------------------------------
+
+def read_record(folder: Path) -> dict[str, dict]:
+    """`folder`'s record: identity -> {ledger_id, creditor_id, creditor_name, settings,
+    files, folder (where this folder was when the entry was written)}. Empty when there is none; a record that is a link, not a regular file or not
+    one of ours stops the run (`output-record-unusable`): its administrations unknown, a
+    run could not tell whose the files are."""
+    path = Path(folder) / RECORD_NAME
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise CannotContinue("output-record-unusable", path=path, reason=exc.strerror) from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > RECORD_MAX_BYTES:
+            raise CannotContinue("output-record-unusable", path=path, reason="not a regular file, or over 16 MB")
+        data = os.read(fd, RECORD_MAX_BYTES + 1)
+    finally:
+        os.close(fd)
+    try:
+        administrations = json.loads(data.decode("utf-8"))["administrations"]
+        if not all(isinstance(entry, dict) and isinstance(entry.get("files"), list)
+                   and all(isinstance(n, str) and n == Path(n).name for n in entry["files"])
+                   for entry in administrations.values()):
+            raise ValueError(path)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise CannotContinue("output-record-unusable", path=path, reason="not a record of incasso-sheets") from exc
+    return administrations
+
+
+def refuse_other_outputs(folder: Path, owner: Administration) -> None:
+    """Stop (exit 3, naming both) when `folder` still holds a file another administration's
+    run wrote: an output folder belongs to one administration at a time. A copy of this
+    ledger (the same id at another path) is another administration, named as a copy."""
+    for identity, entry in sorted(read_record(folder).items()):
+        present = [n for n in entry["files"] if os.path.lexists(Path(folder) / n)]
+        if _is_own(folder, identity, entry, owner) or not present:
+            continue
+        other = Administration(identity).merged(entry)
+        copy = bool(other.ledger_id) and other.ledger_id == owner.ledger_id
+        raise CannotContinue("output-folder-ledger-copy" if copy else "output-folder-other-administration",
+                             folder=folder, path=Path(folder) / present[0], other=other.describe(),
+                             ours=owner.describe())
+
+
+def _is_own(folder: Path, identity: str, entry: dict, owner: Administration) -> bool:
+    """Whether a record's entry is `owner`'s: its identity, or its ledger (the same id)
+    under another path that is no copy beside it: moved (nothing left where it was), or
+    moved or copied together with this folder (the ledger lies where it lay, seen from
+    the folder: an administration folder with its out/ inside, restored or renamed)."""
+    if identity == owner.identity:
+        return True
+    if not owner.ledger_id or entry.get("ledger_id") != owner.ledger_id:
+        return False
+    if not os.path.lexists(identity):
+        return True
+    then = entry.get("folder")
+    return isinstance(then, str) and (os.path.relpath(identity, then)
+                                      == os.path.relpath(owner.identity, Path(folder).resolve()))
+
+
+def record_files(files: Iterable[PlannedFile]) -> None:
+    """Add the final names of `files` that carry a `record` to their folder's record, before
+    they are put in place (the caller holds the folders' locks). A crash after this leaves
+    names recorded that do not exist yet: they count only once they do."""
+    by_folder: dict[tuple[Path, Administration], list[str]] = {}
+    for f in files:
+        if f.record is not None:
+            by_folder.setdefault((f.final.parent.absolute(), f.record), []).append(f.final.name)
+    for (folder, owner), names in by_folder.items():
+        if folder.is_dir():  # a recovery whose folder was removed has nothing to put there
+            _write_record(folder, owner, names)
+
+
+def _write_record(folder: Path, owner: Administration, names: list[str]) -> None:
+    """The record with `names` added to `owner`'s files, written to a temporary file of the
+    owner's `run` kind (swept after a crash) and renamed over the record. Names of files
+    that are gone are dropped, and with them administrations that have nothing left here."""
+    record: dict[str, dict] = {}
+    here = str(folder.resolve())
+    for identity, entry in read_record(folder).items():
+        files = [n for n in entry["files"] if os.path.lexists(folder / n)]
+        if _is_own(folder, identity, entry, owner):
+            owner = owner.merged(entry) if identity == owner.identity else owner
+            names = files + names
+        elif files:
+            record[identity] = {**Administration(identity).merged(entry).fields(), "files": files,
+                                "folder": entry.get("folder", here)}
+    record[owner.identity] = {**owner.fields(), "files": sorted(set(names)), "folder": here}
+    data = json.dumps({"administrations": record}, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+    fd, temp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{owner_tag(owner.identity)}-{RUN}-",
+                                suffix="-" + RECORD_NAME, dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+            made = os.fstat(out.fileno())
+        if not _same_inode(Path(temp), made):  # swapped for something else (a link) meanwhile
+            raise CannotContinue("output-temp-changed", path=temp)
+        os.replace(temp, folder / RECORD_NAME)
+    except BaseException:
+        _remove(Path(temp))
+        raise
 
 
 # --- outputs that would overwrite what they did not make --------------------------------------

@@ -30,6 +30,7 @@ from incasso_sheets import api, bookings
 from incasso_sheets.collect_run import CollectRequest, CollectResult, collection_journal
 from incasso_sheets.errors import CannotContinue
 from incasso_sheets.formats import xsd
+from incasso_sheets.output_plan import RECORD_NAME
 from incasso_sheets.settings import load_settings
 
 NOW = dt.datetime(2026, 11, 27, 10, 0)        # Friday, before ABN AMRO's 12:30 cut-off
@@ -82,7 +83,8 @@ class Books:
         return api.collect(request)
 
     def files(self) -> list[str]:
-        return sorted(p.name for p in self.out.iterdir()) if self.out.exists() else []
+        """The output folder's files, but its record of who wrote them (test_output_plan)."""
+        return sorted(p.name for p in self.out.iterdir() if p.name != RECORD_NAME) if self.out.exists() else []
 
     def ledger(self, sql: str, params=()) -> list[tuple]:
         """Run one statement on the ledger (committed) and return its rows."""

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from shared import ENV, SETTINGS
 
 from incasso_sheets.cli import main
+from incasso_sheets.output_plan import RECORD_NAME
 
 DEBTORS = """
     Debiteurnummer;Naam;IBAN;Automatische incasso;Machtigingskenmerk;Datum machtiging;Type incasso
@@ -45,7 +46,7 @@ def incasso(*args: str, **env: str):
 
 def written(folder: Path) -> list[str]:
     out = folder / "out"
-    return sorted(p.name for p in out.iterdir()) if out.exists() else []
+    return sorted(p.name for p in out.iterdir() if p.name != RECORD_NAME) if out.exists() else []
 
 
 def test_collect_prints_the_blocks_and_the_files(folder):

@@ -36,7 +36,7 @@ from shared import NOW
 from test_crash import prepare
 
 from incasso_sheets.cli import main
-from incasso_sheets.output_plan import LOCK_NAME
+from incasso_sheets.output_plan import LOCK_NAME, RECORD_NAME
 
 CLEAR_NOW = "2026-12-02T20:00:00"
 ENV = {"INCASSO_FAULT": None, "LANG": "en_GB.UTF-8", "LC_ALL": None, "LC_MESSAGES": None,
@@ -124,7 +124,7 @@ UPDATES = """
 def files(folder: Path) -> dict[str, bytes]:
     """Every file under `folder` except the ledger's own, by relative path."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and not p.name.startswith("incasso.db")}
+            if p.is_file() and not p.name.startswith("incasso.db") and p.name != RECORD_NAME}
 
 
 def hidden(name: str) -> bool:

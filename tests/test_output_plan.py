@@ -7,6 +7,7 @@ thread that plants links while a run writes.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -28,7 +29,7 @@ from test_crash_matrix import environment
 from incasso_sheets import output_plan
 from incasso_sheets.cli import main
 from incasso_sheets.errors import CannotContinue
-from incasso_sheets.output_plan import LOCK_NAME, TEMP_PREFIX, OutputPlan
+from incasso_sheets.output_plan import LOCK_NAME, RECORD_NAME, TEMP_PREFIX, OutputPlan
 
 FINAL_NAMES = [f"INCS-20261127-000{n}.{kind}" for n in (1, 2)
                for kind in ("pain008.xml", "journal.csv", "prenotification.csv", "summary.xlsx")]
@@ -38,9 +39,13 @@ UPDATES = """
 """
 
 
-def administration(folder: Path, club: str = "Sportvereniging De Voorbeeldige") -> Path:
+CREDITOR = "NL69ZZZ123456780000"  # the settings' creditor identifier
+OTHER_CREDITOR = "NL79ZZZ999999990000"  # another creditor (valid check digits)
+
+
+def administration(folder: Path, club: str = "Sportvereniging De Voorbeeldige", creditor: str = CREDITOR) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    settings = dedent(SETTINGS).lstrip().replace("Sportvereniging De Voorbeeldige", club)
+    settings = dedent(SETTINGS).lstrip().replace("Sportvereniging De Voorbeeldige", club).replace(CREDITOR, creditor)
     for name, text in (("incasso.toml", settings), ("deb.csv", dedent(DEBTORS).lstrip()),
                        ("inv.csv", dedent(INVOICES).lstrip()), ("upd.csv", dedent(UPDATES).lstrip())):
         (folder / name).write_text(text, encoding="utf-8")
@@ -71,6 +76,16 @@ def transactions(folder: Path) -> list[str]:
         return [r[0] for r in conn.execute("SELECT invoice_number FROM transactions ORDER BY 1")]
 
 
+def described(folder: Path, club: str, creditor: str = CREDITOR) -> str:
+    """An administration as messages name it: its creditor and its settings file."""
+    return f"{club} ({creditor}, {folder / 'incasso.toml'})"
+
+
+def listing(folder: Path) -> list[str]:
+    """The folder's names but the record of who wrote them."""
+    return sorted(p.name for p in folder.iterdir() if p.name != RECORD_NAME)
+
+
 def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith(TEMP_PREFIX))
 
@@ -79,9 +94,11 @@ def leftovers(folder: Path) -> list[str]:
 
 def test_two_administrations_racing_into_one_folder_never_swap_or_lose_files(tmp_path):
     """Both start at once as run 1 (the same MsgIds): one writes its eight files, the other
-    waits for the folder and then stops on the names taken; nothing of it is recorded."""
+    waits for the folder and then stops on the winner's outputs, naming both; nothing of it
+    is recorded."""
     clubs = {"a": "Club Alfa", "b": "Club Bravo"}
-    folders = {k: administration(tmp_path / k, club) for k, club in clubs.items()}
+    creditors = {"a": CREDITOR, "b": OTHER_CREDITOR}
+    folders = {k: administration(tmp_path / k, club, creditors[k]) for k, club in clubs.items()}
     runs = {k: start(folders[k], "collect", "deb.csv", "inv.csv", "-o", str(tmp_path / "shared"),
                      INCASSO_LOCK_WAIT="300")
             for k in folders}
@@ -91,9 +108,13 @@ def test_two_administrations_racing_into_one_folder_never_swap_or_lose_files(tmp
     assert codes == [0, 3], results
     winner = next(k for k, (code, _, _) in results.items() if code == 0)
     loser = next(k for k in folders if k != winner)
-    assert results[loser][2].startswith("incasso: ") and "already exists" in results[loser][2]
     shared = tmp_path / "shared"
-    assert sorted(p.name for p in shared.iterdir()) == sorted(FINAL_NAMES)
+    assert results[loser][2] == (
+        f"incasso: The output folder {shared} holds outputs of another administration, "
+        f"{described(folders[winner], clubs[winner], creditors[winner])} (such as {shared / min(FINAL_NAMES)}); "
+        f"this run is of {described(folders[loser], clubs[loser], creditors[loser])}: use an output folder "
+        "of its own; nothing was written\n")
+    assert listing(shared) == sorted(FINAL_NAMES)
     for name in FINAL_NAMES:
         if name.endswith(".pain008.xml"):
             text = (shared / name).read_text(encoding="utf-8")
@@ -116,11 +137,11 @@ def test_a_run_waits_for_the_folder_and_gives_up_naming_both_administrations(tmp
     holder.send_signal(__import__("signal").SIGUSR1)
     assert holder.wait(timeout=120) == 0
     assert code == 3
-    assert err == (f"incasso: The output folder {shared} is in use by a run of {a / 'incasso.db'} "
-                   f"(waited 0.5 s); this run is of {b / 'incasso.db'}: use an output folder of its "
+    assert err == (f"incasso: The output folder {shared} is in use by a run of {described(a, 'Club Alfa')} "
+                   f"(waited 0.5 s); this run is of {described(b, 'Club Bravo')}: use an output folder of its "
                    "own, or try again later; nothing was written\n")
     assert transactions(b) == []
-    assert sorted(p.name for p in Path(shared).iterdir()) == sorted(FINAL_NAMES)
+    assert listing(Path(shared)) == sorted(FINAL_NAMES)
 
 
 def test_another_administrations_unfinished_files_stop_a_run_and_are_left_alone(tmp_path):
@@ -138,14 +159,14 @@ def test_another_administrations_unfinished_files_stop_a_run_and_are_left_alone(
     first = sorted(n for n in pending if n != LOCK_NAME)[0]
     assert done.stderr == (
         f"incasso: The output folder {shared} holds unfinished files ({shared / first}) of another "
-        f"administration ({a / 'incasso.db'}); this run is of {b / 'incasso.db'}: use an output folder "
-        "of its own, nothing was written\n")
+        f"administration ({described(a, 'Club Alfa')}); this run is of {described(b, 'Club Bravo')}: use "
+        "an output folder of its own, nothing was written\n")
     assert {n: v for n, v in snapshot(shared).items() if n != LOCK_NAME} == \
         {n: v for n, v in pending.items() if n != LOCK_NAME}
     assert transactions(b) == []
     finished = incasso(a, "collect", "deb.csv", "inv.csv", "-o", str(shared))
     assert finished.exit_code == 0, finished.output
-    assert sorted(p.name for p in shared.iterdir()) == sorted(FINAL_NAMES)
+    assert listing(shared) == sorted(FINAL_NAMES)
     assert "Club Alfa" in (shared / FINAL_NAMES[0]).read_text(encoding="utf-8")
 
 
@@ -161,7 +182,7 @@ def test_recovery_never_replaces_a_file_it_did_not_make(tmp_path):
     assert (out / FINAL_NAMES[0]).read_bytes() == b"someone else's file"
     (out / FINAL_NAMES[0]).unlink()
     assert incasso(a, "collect", "deb.csv", "inv.csv", "-o", "out").exit_code == 0
-    assert sorted(p.name for p in out.iterdir()) == sorted(FINAL_NAMES)
+    assert listing(out) == sorted(FINAL_NAMES)
     assert (out / FINAL_NAMES[0]).read_bytes().startswith(b"<?xml")
 
 
@@ -186,6 +207,171 @@ def test_temporary_names_are_unpredictable_and_owned(tmp_path):
     assert one.temp != two.temp
     assert output_plan.temp_owner(one.temp.name) == (output_plan.owner_tag("/x/incasso.db"), "run")
     assert re.fullmatch(r"\.incasso-tmp-[0-9a-f]{12}-run-[a-z0-9_]{8}-a\.csv", one.temp.name)
+
+
+# --- 1b. the folder remembers which administration wrote which file ---------------------------
+
+def collect_in_process(folder: Path, out: Path, now: str = NOW) -> subprocess.CompletedProcess:
+    """`incasso collect deb.csv inv.csv -o OUT` as a process of its own."""
+    return subprocess.run([sys.executable, "-m", "incasso_sheets.cli", "collect", "deb.csv", "inv.csv",
+                           "-o", str(out)], cwd=folder, env=environment(now), capture_output=True,
+                          text=True, timeout=300)
+
+
+def other_administration(shared: Path, writer: str, first: str, ours: str) -> str:
+    return (f"incasso: The output folder {shared} holds outputs of another administration, {writer} "
+            f"(such as {shared / first}); this run is of {ours}: use an output folder of its own; "
+            "nothing was written\n")
+
+
+@pytest.mark.parametrize("now", [NOW, "2026-11-28T10:00:00"], ids=["same-names", "other-names"])
+def test_another_administrations_outputs_stop_a_run_naming_both(tmp_path, now):
+    """A collects into out/; then B (another creditor) collects into out/, on the same day
+    (the same MsgIds, so the same names) or the next (names of its own): B stops before it
+    writes anything, naming both administrations, and A's files stay byte for byte."""
+    a = administration(tmp_path / "a", "Club Alfa")
+    b = administration(tmp_path / "b", "Club Bravo", OTHER_CREDITOR)
+    shared = tmp_path / "out"
+    assert collect_in_process(a, shared).returncode == 0
+    before = snapshot(shared)
+    assert sorted(before) == sorted([*FINAL_NAMES, RECORD_NAME])
+    stopped = collect_in_process(b, shared, now)
+    assert stopped.returncode == 3
+    assert stopped.stderr == other_administration(shared, described(a, "Club Alfa"), min(FINAL_NAMES),
+                                                  described(b, "Club Bravo", OTHER_CREDITOR))
+    assert snapshot(shared) == before
+    assert transactions(b) == []
+    assert transactions(a) == ["2026-0001", "2026-0002", "2026-0003", "2026-0004"]
+
+
+def test_an_administrations_own_earlier_outputs_are_its_own(tmp_path):
+    """A's second run into its folder is not stopped by A's first; the record lists both."""
+    a = administration(tmp_path / "a", "Club Alfa")
+    invoices = (a / "inv.csv").read_text(encoding="utf-8")
+    (a / "inv.csv").write_text(invoices.replace("2026-0004;10001;01-11-2026;15-12-2026;25,00;Clubkleding\n", ""),
+                               encoding="utf-8")
+    out = tmp_path / "out"
+    assert collect_in_process(a, out).returncode == 0
+    first = listing(out)
+    (a / "inv.csv").write_text(invoices, encoding="utf-8")
+    again = collect_in_process(a, out)
+    assert again.returncode == 0, again.stderr
+    second = [n for n in listing(out) if n not in first]
+    assert second and all(n.startswith("INCS-20261127-0003.") for n in second)
+    record = json.loads((out / RECORD_NAME).read_text(encoding="utf-8"))["administrations"]
+    assert list(record) == [str(a / "incasso.db")]
+    assert record[str(a / "incasso.db")]["files"] == sorted(first + second)
+    assert record[str(a / "incasso.db")]["creditor_name"] == "Club Alfa"
+
+
+def test_once_the_other_administrations_files_are_gone_the_folder_is_free(tmp_path):
+    a = administration(tmp_path / "a", "Club Alfa")
+    b = administration(tmp_path / "b", "Club Bravo", OTHER_CREDITOR)
+    out = tmp_path / "out"
+    assert collect_in_process(a, out).returncode == 0
+    (tmp_path / "a-archive").mkdir()
+    for name in FINAL_NAMES:
+        (out / name).rename(tmp_path / "a-archive" / name)
+    assert collect_in_process(b, out).returncode == 0
+    assert "Club Bravo" in (out / FINAL_NAMES[0]).read_text(encoding="utf-8")
+    record = json.loads((out / RECORD_NAME).read_text(encoding="utf-8"))["administrations"]
+    assert list(record) == [str(b / "incasso.db")]  # A's entry went with its files
+    (a / "inv.csv").write_text((a / "inv.csv").read_text(encoding="utf-8").replace("2026-000", "2027-000"),
+                               encoding="utf-8")
+    stopped = collect_in_process(a, out)  # now B's outputs stop A's next run
+    assert stopped.returncode == 3
+    assert "Club Bravo" in stopped.stderr
+
+
+def test_a_copied_ledger_is_another_administration(tmp_path):
+    """A copy of A's folder has A's ledger id at another path: not taken for A (its
+    counters would give A's names to other collections), and named as a copy."""
+    a = administration(tmp_path / "a", "Club Alfa")
+    out = tmp_path / "out"
+    assert collect_in_process(a, out).returncode == 0
+    copy = tmp_path / "copy"
+    shutil.copytree(a, copy)
+    (copy / "inv.csv").write_text((a / "inv.csv").read_text(encoding="utf-8").replace("2026-000", "2027-000"),
+                                  encoding="utf-8")
+    before = snapshot(out)
+    stopped = collect_in_process(copy, out)
+    assert stopped.returncode == 3
+    assert stopped.stderr == (
+        f"incasso: The output folder {out} holds outputs of {described(a, 'Club Alfa')} (such as "
+        f"{out / min(FINAL_NAMES)}), whose ledger has the same id as this run's, {described(copy, 'Club Alfa')}: "
+        "one ledger is a copy of the other, or was moved; use an output folder of its own; nothing was written\n")
+    assert snapshot(out) == before
+
+
+@pytest.mark.parametrize("how", ["moved", "copied"])
+def test_an_administration_moved_or_copied_with_its_output_folder_keeps_it(tmp_path, how):
+    """The ledger's id at another path is this administration when nothing is left where
+    it was (moved), or when the output folder travelled with it (out/ inside the
+    administration's folder, renamed or restored from a copy)."""
+    a = administration(tmp_path / "a", "Club Alfa")
+    assert collect_in_process(a, a / "out").returncode == 0
+    moved = tmp_path / "b"
+    (shutil.move if how == "moved" else shutil.copytree)(a, moved)
+    (moved / "inv.csv").write_text((moved / "inv.csv").read_text(encoding="utf-8").replace("2026-000", "2027-000"),
+                                   encoding="utf-8")
+    done = collect_in_process(moved, moved / "out")
+    assert done.returncode == 0, done.stderr
+    record = json.loads((moved / "out" / RECORD_NAME).read_text(encoding="utf-8"))["administrations"]
+    assert list(record) == [str(moved / "incasso.db")]
+    assert len(record[str(moved / "incasso.db")]["files"]) == 16
+
+
+def test_a_moved_administration_keeps_its_shared_output_folder(tmp_path):
+    a = administration(tmp_path / "a", "Club Alfa")
+    out = tmp_path / "out"
+    assert collect_in_process(a, out).returncode == 0
+    moved = tmp_path / "renamed"
+    a.rename(moved)
+    (moved / "inv.csv").write_text((moved / "inv.csv").read_text(encoding="utf-8").replace("2026-000", "2027-000"),
+                                   encoding="utf-8")
+    done = collect_in_process(moved, out)
+    assert done.returncode == 0, done.stderr
+    assert list(json.loads((out / RECORD_NAME).read_text(encoding="utf-8"))["administrations"]) == \
+        [str(moved / "incasso.db")]
+
+
+def test_a_recovery_records_the_files_it_finishes(tmp_path):
+    """A killed after its commit: the rerun that finishes the files records them as A's,
+    with what the ledger knows (its creditor), so B is stopped by them."""
+    a = administration(tmp_path / "a", "Club Alfa")
+    b = administration(tmp_path / "b", "Club Bravo", OTHER_CREDITOR)
+    out = tmp_path / "out"
+    killed = start(a, "collect", "deb.csv", "inv.csv", "-o", str(out), INCASSO_FAULT="after-ledger-commit")
+    assert killed.wait(timeout=120) == 137
+    assert not (out / RECORD_NAME).exists()
+    finished = incasso(a, "collect", "deb.csv", "inv.csv", "-o", str(out))
+    assert finished.exit_code == 0 and "Nothing to collect." in finished.output
+    assert listing(out) == sorted(FINAL_NAMES)
+    stopped = collect_in_process(b, out)
+    assert stopped.returncode == 3
+    assert stopped.stderr == other_administration(out, f"{CREDITOR}, {a / 'incasso.db'}", min(FINAL_NAMES),
+                                                  described(b, "Club Bravo", OTHER_CREDITOR))
+
+
+@pytest.mark.parametrize("record", ["link", "garbage", "folder"])
+def test_a_record_that_cannot_be_read_stops_the_run(tmp_path, record):
+    a = administration(tmp_path / "a")
+    out = a / "out"
+    out.mkdir()
+    target = tmp_path / "elsewhere.json"
+    target.write_text('{"administrations": {}}')
+    if record == "link":
+        os.symlink(target, out / RECORD_NAME)
+    elif record == "garbage":
+        (out / RECORD_NAME).write_text("not json")
+    else:
+        (out / RECORD_NAME).mkdir()
+    done = incasso(a, "collect", "deb.csv", "inv.csv", "-o", "out")
+    assert done.exit_code == 3
+    assert done.stderr.startswith(f"incasso: Cannot read {out / RECORD_NAME}, the output folder's record")
+    assert transactions(a) == []
+    assert [p.name for p in out.iterdir()] == [RECORD_NAME]
+    assert target.read_text() == '{"administrations": {}}'
 
 
 # --- 10. links planted while a run writes -----------------------------------------------------
@@ -242,7 +428,7 @@ def test_collect_never_writes_through_a_planted_link(tmp_path, where):
     assert done.stderr.startswith("incasso: ")
     assert transactions(a) == []
     assert not [p for p in out.iterdir() if p.is_file() and not p.is_symlink()
-                and p.name != LOCK_NAME and not p.name.startswith(TEMP_PREFIX)]
+                and p.name not in (LOCK_NAME, RECORD_NAME) and not p.name.startswith(TEMP_PREFIX)]
 
 
 def test_update_never_writes_through_a_planted_link(tmp_path):
@@ -417,6 +603,47 @@ def test_a_killed_workbook_write_leaves_its_scratch_for_the_next_sweep(tmp_path)
     with OutputPlan("/x/incasso.db", output_plan.RUN) as plan:
         plan.claim(tmp_path / "out")
     assert leftovers(tmp_path / "out") == []
+
+
+KILLED_WORKBOOK = """
+import os, sys
+from openpyxl.worksheet import _writer
+_writer.WorksheetWriter.cleanup = lambda self: os._exit(137)  # killed inside the workbook's write
+from pathlib import Path
+from incasso_sheets import init_run
+from incasso_sheets.cli import main
+folder = Path(sys.argv[2])
+if sys.argv[1] == "template":
+    main(["template", str(folder)])
+else:
+    init_run.run_init(folder, init_run.Creditor("Club Alfa", "NL91ABNA0417164300", "NL69ZZZ123456780000"))
+"""
+
+
+@pytest.mark.parametrize("command", ["template", "init"])
+def test_template_and_init_write_their_workbooks_through_the_plan(tmp_path, command):
+    """`incasso template` and `init` write the blank workbooks like every other workbook:
+    openpyxl's scratch file beside the output under the plan's name (a killed run leaves
+    it there, for the next sweep, not in the system's temporary folder); nothing in place
+    until every file is written."""
+    system_temp = tmp_path / "system-temp"
+    system_temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(system_temp), "PYTHONPATH": str(Path(__file__).parent.parent)}
+    killed = subprocess.run([sys.executable, "-c", KILLED_WORKBOOK, command, str(tmp_path / "new")],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert killed.returncode == 137, killed.stderr
+    assert list(system_temp.iterdir()) == []
+    left = leftovers(tmp_path / "new")
+    assert any(n.endswith("-openpyxl") for n in left), left
+    assert not [p for p in (tmp_path / "new").iterdir() if not p.name.startswith(TEMP_PREFIX)]
+    with OutputPlan(output_plan.ledger_identity(tmp_path / "new" / "incasso.db"), output_plan.TEMPLATE) as plan:
+        plan.claim(tmp_path / "new")
+    assert leftovers(tmp_path / "new") == []
+    done = CliRunner().invoke(main, ["template", str(tmp_path / "new")])
+    assert done.exit_code == 0, done.output
+    assert sorted(p.name for p in (tmp_path / "new").iterdir()) == ["debiteuren.xlsx", "facturen.xlsx",
+                                                                    "incasso.toml"]
+    assert list(system_temp.iterdir()) == []
 
 
 def test_ledger_export_into_a_linked_folder(tmp_path):

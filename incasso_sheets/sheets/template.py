@@ -5,8 +5,10 @@ bold frozen header row, column widths, dropdowns for coded columns and the numbe
 each column needs, so that Excel keeps IBANs and invoice numbers as text and shows dates
 as dd-mm-yyyy. The settings file is a commented copy of `settings_template.toml`.
 
-Files are written atomically and deterministically: fixed document dates and fixed zip
-entry times, so the same version of the program writes the same bytes.
+Files are written through the output plan (`write_files`: temporary files in the folder,
+openpyxl's scratch files beside them, put in place together) and deterministically: fixed
+document dates and fixed zip entry times, so the same version of the program writes the
+same bytes.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ import io
 import json
 import os
 import re
-import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -28,8 +30,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.writer.excel import ExcelWriter
 
-from incasso_sheets import messages
+from incasso_sheets import messages, output_plan
 from incasso_sheets.errors import CannotContinue
+from incasso_sheets.formats import workbook as _scratch  # noqa: F401  (puts openpyxl's scratch files beside the output)
 from incasso_sheets.settings import FILENAME as SETTINGS_FILENAME
 from incasso_sheets.sheets.columns import DEBTOR_COLUMNS, INVOICE_COLUMNS, Column
 
@@ -127,19 +130,23 @@ def workbook_bytes(wb: Workbook) -> bytes:
     return out.getvalue()
 
 
+def write_files(outputs: dict[Path, Callable[[], bytes]], force: bool = False) -> None:
+    """Write each output's content (made inside the plan, so that openpyxl's scratch files
+    go beside it, not to the system's temporary folder) through the output plan, then put
+    them all in place; an existing file is replaced only with `force`, keeping its mode.
+    New files follow the umask: blank sheets and settings hold no personal data yet."""
+    folder = next(iter(outputs)).parent
+    owner = output_plan.ledger_identity(folder / "incasso.db")
+    with output_plan.OutputPlan(owner, output_plan.TEMPLATE) as plan:
+        for path, content in outputs.items():
+            plan.write(path, lambda out, content=content: out.write(content()), replace=force,
+                       mode=0o666 & ~_umask())
+        plan.commit()
+
+
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to a temporary file next to `path`, then rename it into place."""
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; a user's file follows the umask
-        with os.fdopen(handle, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    """Write `data` to `path`, replacing it, through the output plan (samples/make_samples.py)."""
+    write_files({path: lambda: data}, force=True)
 
 
 def _umask() -> int:
@@ -198,6 +205,5 @@ def write_templates(folder: Path, force: bool = False) -> list[Path]:
         if existing:
             raise CannotContinue("file-exists", path=", ".join(str(p) for p in existing))
     folder.mkdir(parents=True, exist_ok=True)
-    for path, content in outputs.items():
-        write_atomic(path, content())
+    write_files(outputs, force)
     return list(outputs)
