@@ -35,7 +35,7 @@ class BlockState:
     payout_booked: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TxState:
     end_to_end_id: str
     payment_info_id: str
@@ -55,7 +55,7 @@ class Lookup:
     booked: Callable[[str], bool]                                  # entry key seen before
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     kind: str                 # payout, reject, reject-debited, return, charges
     entry_key: str
