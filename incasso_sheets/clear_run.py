@@ -101,6 +101,7 @@ class _LedgerLookup:
         self.cache: dict[str, match.TxState] = {}    # the ledger's, for the entries prefetched
         self.checked: set[str] = set()               # entry keys looked up for them
         self.seen_keys: set[str] = set()             # ... and found booked in an earlier run
+        self.shared: dict[str | None, str | None] = {}  # one object per batch, debtor, mandate
 
     def _blocks(self) -> dict[str, match.BlockState]:
         if self.led is None:
@@ -128,10 +129,17 @@ class _LedgerLookup:
         self.seen_keys = ledger.booked_entry_keys(self.led.conn, list(self.checked))
 
     def _read(self, ids: list[str]) -> dict[str, match.TxState]:
-        # One str object per batch id, not one per transaction (a million payouts are kept).
-        pid = {p: p for p in self.blocks}
-        return {row[0]: match.TxState(row[0], pid.get(row[1], row[1]), *row[2:])
-                for row in ledger.clearing_transactions(self.led.conn, ids)}
+        # A million payouts are kept until they are booked: one str object per batch,
+        # debtor and mandate, not one per transaction.
+        same = self.shared
+        found = {}
+        for e2e, pid, invoice, debtor, mandate, mandate_key, cents, status in \
+                ledger.clearing_transactions(self.led.conn, ids):
+            found[e2e] = match.TxState(e2e, same.setdefault(pid, pid), invoice,
+                                       same.setdefault(debtor, debtor), same.setdefault(mandate, mandate),
+                                       same.setdefault(mandate_key, mandate_key), cents,
+                                       same.setdefault(status, status))
+        return found
 
     def transactions(self, ids) -> dict[str, match.TxState]:
         wanted = list(dict.fromkeys(ids))
