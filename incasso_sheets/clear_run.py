@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -22,7 +23,7 @@ import polars as pl
 
 from incasso_sheets import faults, ledger, messages, output_plan
 from incasso_sheets.clearing import match
-from incasso_sheets.clearing.bookings import clearing_lines
+from incasso_sheets.clearing.bookings import clearing_line_chunks, clearing_lines
 from incasso_sheets.clearing.scope import Scope
 from incasso_sheets.collect_run import settings_or_stop
 from incasso_sheets.formats import bankfile, camt, csvfile, journal, mt940, pain002, workbook
@@ -263,10 +264,12 @@ def run_clear(req: ClearRequest) -> ClearResult:
         number = led.peek_counter(counter) + 1
         run_name = f"CLR-{day:%Y%m%d}-{number:04d}"
         result.run_name = run_name
-        lines = clearing_lines(booked, txs, settings.accounts, settings.journal.journal_code)
+
+        def lines():
+            return clearing_line_chunks(booked, txs, settings.accounts, settings.journal.journal_code)
         fmt = req.journal_format or settings.journal.format
         with output_plan.OutputPlan(led.identity, output_plan.RUN) as plan:
-            plan.write(req.outdir / f"{run_name}.journal.csv", lambda out: journal.write_journal(out, lines, fmt))
+            plan.write(req.outdir / f"{run_name}.journal.csv", lambda out: journal.write_journal(out, lines(), fmt))
             faults.point("after-journal")
             failed = [e for e in booked if e.kind in ("reject", "return")]
             if failed:
@@ -299,7 +302,8 @@ def _report_date(report, fallback: dt.date) -> dt.date:
         return fallback
 
 
-def _record(conn, run_id: int, booked: list[match.Event], txs, lines: pl.DataFrame, day: dt.date) -> None:
+def _record(conn, run_id: int, booked: list[match.Event], txs, lines: Callable[[], Iterable[pl.DataFrame]],
+            day: dt.date) -> None:
     conn.executemany("INSERT OR IGNORE INTO statement_entries (entry_key, run_id, file, kind) VALUES (?, ?, ?, ?)",
                      ((e.entry_key, run_id, e.source, e.kind) for e in booked))
     # In the events' order (a payout and a return of one transaction in the same run), each
@@ -314,11 +318,14 @@ def _record(conn, run_id: int, booked: list[match.Event], txs, lines: pl.DataFra
             if effect in (MandateStatus.DEAD, MandateStatus.BLOCKED) and tx is not None and tx.mandate_key:
                 conn.execute("UPDATE mandates SET status = ?, status_reason = ? WHERE mandate_key = ?",
                              (effect, e.reason_code, tx.mandate_key))
-    conn.executemany(
-        "INSERT INTO journal (run_id, event, entry, date, account, description, debit_cents, credit_cents, "
-        "debtor_id, invoice_number, batch, mandate_id, end_to_end_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        ((run_id, event, entry, d.isoformat(), acct, desc, deb, cred, debtor, inv, batch, mandate, e2e)
-         for (_j, entry, d, acct, desc, deb, cred, debtor, inv, batch, mandate, e2e, event) in lines.iter_rows()))
+    for part in lines():
+        conn.executemany(
+            "INSERT INTO journal (run_id, event, entry, date, account, description, debit_cents, credit_cents, "
+            "debtor_id, invoice_number, batch, mandate_id, end_to_end_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((run_id, event, entry, d.isoformat(), acct, desc, deb, cred, debtor, inv, batch, mandate, e2e)
+             for (_j, entry, d, acct, desc, deb, cred, debtor, inv, batch, mandate, e2e, event)
+             in part.iter_rows()))
 
 
 _SETTLE_BATCH = ("UPDATE transactions SET status = ?, status_date = ? "

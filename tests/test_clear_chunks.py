@@ -11,6 +11,7 @@ from test_clear import Books
 from test_mt940 import OUR_IBAN, write
 
 from incasso_sheets import clear_run
+from incasso_sheets.clearing import bookings
 
 
 def unbatched_statement(payouts: list[tuple[str, int]], returned: str, cents: int) -> str:
@@ -55,3 +56,21 @@ def test_unbatched_payouts_book_the_same_whatever_the_lookup_chunk(tmp_path, mon
 
     again = books.clear(write(books.bank_dir / "mt940.940", text))
     assert again.booked == [] and again.outcome.duplicates == len(txs) + 2
+
+
+def test_the_journal_is_the_same_when_its_lines_are_made_a_few_events_at_a_time(tmp_path, monkeypatch):
+    def clear_in(folder, line_chunk: int) -> tuple[bytes, list]:
+        monkeypatch.setattr(bookings, "LINE_CHUNK", line_chunk)
+        books = Books(folder)
+        txs = [t for b in books.collect() if len(b.transactions) > 1 for t in b.transactions]
+        # the payouts in reverse: the journal sorts them by batch, a chunk at a time
+        text = unbatched_statement([(t.end_to_end_id, t.amount_cents) for t in reversed(txs)],
+                                   txs[0].end_to_end_id, txs[0].amount_cents)
+        result = books.clear(write(books.bank_dir / "mt940.940", text))
+        journal = next(p for p in result.files if p.name.endswith(".journal.csv"))
+        return journal.read_bytes(), books.journal().rows()
+
+    whole = clear_in(tmp_path / "whole", 100_000)
+    assert clear_in(tmp_path / "by-one", 1) == whole
+    assert clear_in(tmp_path / "by-three", 3) == whole
+    assert len(whole[1]) == 2 * (len(whole[1]) // 2) > 8
