@@ -54,7 +54,7 @@ def clearing_lines(events: list[Event], txs: dict[str, TxState], accounts: Accou
     return pl.concat(frames).sort("date", "entry", maintain_order=True)
 
 
-LINE_CHUNK = 100_000  # events paired into journal lines at a time
+LINE_CHUNK = 20_000  # events paired into journal lines at a time
 
 
 def clearing_line_chunks(events: list[Event], txs: dict[str, TxState], accounts: Accounts,
