@@ -143,18 +143,18 @@ class _LedgerLookup:
         return found
 
     def transactions(self, ids) -> dict[str, match.TxState]:
-        wanted = list(dict.fromkeys(ids))
-        found = {}
-        rest = []
-        for i in wanted:
+        # No copy of `ids` first: at the commit they are every EndToEndId booked.
+        found: dict[str, match.TxState] = {}
+        rest: dict[str, None] = {}
+        for i in ids:
             tx = self.overlay.get(i) or self.cache.get(i)
             if tx is None:
-                rest.append(i)
+                rest[i] = None
             else:
                 found[i] = tx
         if self.led is None or not rest:
             return found
-        found.update(self._read(rest))
+        found.update(self._read(list(rest)))
         return found
 
     def block_transactions(self, pid: str) -> list[str]:
@@ -251,7 +251,7 @@ def run_clear(req: ClearRequest) -> ClearResult:
         faults.point("after-reading")
         booked = [e for e in outcome.events if not e.probable or req.accept_probable]
         probable = [e for e in outcome.events if e.probable and not req.accept_probable]
-        txs = state.transactions([e.end_to_end_id for e in booked if e.end_to_end_id])
+        txs = state.transactions(e.end_to_end_id for e in booked if e.end_to_end_id)
         result = ClearResult(outcome, booked, probable, txs, dry_run=req.dry_run,
                              recovered=list(led.recovered) if led is not None else [])
         if req.dry_run or not booked or led is None:

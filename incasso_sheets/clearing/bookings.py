@@ -72,9 +72,6 @@ def clearing_line_chunks(events: list[Event], txs: dict[str, TxState], accounts:
         return (e.date is not None, e.date or dt.date.min, entry is not None, entry or "",
                 kinds.get(e.kind, len(kinds)))
 
-    # Statements list their bookings by date, so the events are mostly in order already:
-    # then no ranked copy (a million sort keys) is made.
-    in_order = all(rank(i) <= rank(i + 1) for i in range(len(events) - 1))
-    ranked = range(len(events)) if in_order else sorted(range(len(events)), key=rank)
+    ranked = sorted(range(len(events)), key=rank)
     for start in range(0, max(len(ranked), 1), LINE_CHUNK):
         yield clearing_lines([events[i] for i in ranked[start:start + LINE_CHUNK]], txs, accounts, journal)
