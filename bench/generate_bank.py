@@ -18,8 +18,10 @@
 the same answer as one MT940 statement in ING's layout with batch booking off, so one
 booking per collected transaction (docs/sepa.md §4.5): a `NDDT` credit with `/EREF/` for
 each, then a `NRTI` debit with `/EREF/` and `/RTRN/` for each return (the same returns as
-camt054.xml), and a `NCHG` charge naming the return where camt054.xml has a fee. The
-manifest gets its counts and size.
+camt054.xml), and a `NCHG` charge naming the return where camt054.xml has a fee. It also writes
+bank/mt940-batch.940, the same answer with batch booking on: one `/PREF/` credit per
+collection block (ING's `/TRCD/01000/`), then the same returns and charges. The manifest
+gets the counts and sizes of both.
 
 Both XML files are written as they are read from the ledger, so memory stays flat. The
 same ledger and seed give byte-identical bank files.
@@ -169,35 +171,45 @@ def _wrap86(text: str) -> str:
     return "\r\n".join(text[i:i + 65] for i in range(0, len(text), 65)) + "\r\n"
 
 
-def write_mt940(outdir: Path, returns: float, seed: int) -> dict:
-    """bank/mt940.940: one statement, one booking per transaction, the returns after them."""
+def write_mt940(outdir: Path, returns: float, seed: int, *, batch: bool = False) -> dict:
+    """bank/mt940.940: one statement, one booking per transaction, the returns after them.
+    With `batch`, bank/mt940-batch.940: one `/PREF/` credit per collection block (batch
+    booking on, as Rabobank always and the other Dutch banks by default deliver it), then
+    the same returns and charges."""
     rng = random.Random(seed)  # drawn as write_bank_files draws: the same returns
     reasons = [code for code, weight, _fee in RETURN_REASONS for _ in range(weight)]
     fees = {code: fee for code, _weight, fee in RETURN_REASONS}
-    path = outdir / "bank" / "mt940.940"
+    path = outdir / "bank" / ("mt940-batch.940" if batch else "mt940.940")
     path.parent.mkdir(exist_ok=True)
     balance = bookings = 0
     returned: list[tuple] = []
     with closing(sqlite3.connect(outdir / "incasso.db")) as conn, \
             open(path, "w", encoding="utf-8", newline="", buffering=1 << 20) as out:
-        blocks = conn.execute("SELECT payment_info_id, collection_date FROM blocks "
+        blocks = conn.execute("SELECT payment_info_id, collection_date, count, total_cents FROM blocks "
                               "ORDER BY collection_date, payment_info_id").fetchall()
         first_day = dt.date.fromisoformat(blocks[0][1])
         out.write("{1:F01INGBNL2ABXXX0000000000}\r\n{2:I940INGBNL2AXXXN}\r\n{4:\r\n"
                   f":20:P{first_day:%y%m%d}000000001\r\n:25:{OUR_IBAN}EUR\r\n:28C:00000\r\n"
                   f":60F:C{first_day:%y%m%d}EUR0,00\r\n")
-        for pid, day_text in blocks:
+        for pid, day_text, count, total in blocks:
             day = dt.date.fromisoformat(day_text)
+            if batch:  # ING: /TRCD/01000/ SEPA direct debit batch, /PREF/ the PmtInfId
+                bookings += 1
+                balance += total
+                out.write(f":61:{day:%y%m%d%m%d}C{_mt940_amount(total)}NDDTNONREF//{bookings:014d}\r\n"
+                          "/TRCD/01000/\r\n")
+                out.write(_wrap86(f"/PREF/{pid}//REMI/USTD//SEPA INCASSO BATCH {count} POSTEN/"))
             rows = conn.execute(
                 "SELECT end_to_end_id, mandate_id, amount_cents, debtor_id, iban FROM transactions "
                 "WHERE payment_info_id = ? ORDER BY rowid", (pid,))
             for e2e, mandate, cents, debtor, iban in rows:
-                bookings += 1
-                balance += cents
-                out.write(f":61:{day:%y%m%d%m%d}C{_mt940_amount(cents)}NDDTEREF//{bookings:014d}\r\n")
-                out.write(_wrap86(f"/EREF/{e2e}//MARF/{mandate}//CSID/NL69ZZZ123456780000//CNTP/"
-                                  f"{iban}/NOTPROVIDED/Debiteur {debtor}/AMSTERDAM//REMI/USTD//"
-                                  f"Factuur {e2e}/"))
+                if not batch:
+                    bookings += 1
+                    balance += cents
+                    out.write(f":61:{day:%y%m%d%m%d}C{_mt940_amount(cents)}NDDTEREF//{bookings:014d}\r\n")
+                    out.write(_wrap86(f"/EREF/{e2e}//MARF/{mandate}//CSID/NL69ZZZ123456780000//CNTP/"
+                                      f"{iban}/NOTPROVIDED/Debiteur {debtor}/AMSTERDAM//REMI/USTD//"
+                                      f"Factuur {e2e}/"))
                 if rng.random() < returns:
                     returned.append((e2e, mandate, cents, iban, day, rng.choice(reasons)))
         last = first_day
@@ -217,8 +229,9 @@ def write_mt940(outdir: Path, returns: float, seed: int) -> dict:
                           f"{bookings:014d}\r\n/TRCD/09001/\r\n")
                 out.write(_wrap86(f"/EREF/{e2e}//REMI/USTD//KOSTEN STORNO/"))
         out.write(f":62F:C{last:%y%m%d}EUR{_mt940_amount(balance)}\r\n-}}\r\n")
-    return {"mt940_version": MT940_VERSION, "mt940_bookings": bookings,
-            "mt940_returns": len(returned), "mt940_bytes": path.stat().st_size}
+    prefix = "mt940_batch" if batch else "mt940"
+    return {f"{prefix}_version": MT940_VERSION, f"{prefix}_bookings": bookings,
+            f"{prefix}_returns": len(returned), f"{prefix}_bytes": path.stat().st_size}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -229,13 +242,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--returns", type=float, default=0.01, help="share of transactions returned")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--mt940-only", action="store_true",
-                        help="write bank/mt940.940 from the collected ledger in OUTDIR")
+                        help="write bank/mt940.940 and bank/mt940-batch.940 from the collected ledger in OUTDIR")
     args = parser.parse_args(argv)
     outdir: Path = args.outdir
     if args.mt940_only:
         start = time.perf_counter()
         manifest = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
-        manifest.update(write_mt940(outdir, manifest["params"]["returns"], manifest["params"]["seed"]))
+        for batch in (False, True):
+            manifest.update(write_mt940(outdir, manifest["params"]["returns"], manifest["params"]["seed"],
+                                        batch=batch))
         manifest["mt940_seconds"] = round(time.perf_counter() - start, 1)
         (outdir / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         print(json.dumps(manifest, indent=1))

@@ -404,11 +404,14 @@ def clear_data(quick: bool) -> tuple[Path, dict]:
 
 def clear_mt940_data(quick: bool) -> tuple[Path, dict]:
     """clear_data's collected ledger, and its answer as one MT940 statement (bank/mt940.940,
-    one booking per collected transaction), written by generate_bank.py --mt940-only."""
+    one booking per collected transaction; bank/mt940-batch.940, one per collection block),
+    written by generate_bank.py --mt940-only."""
     outdir, manifest = clear_data(quick)
     from generate_bank import MT940_VERSION
 
-    if manifest.get("mt940_version") != MT940_VERSION or not (outdir / "bank" / "mt940.940").is_file():
+    wanted = ("mt940.940", "mt940-batch.940")
+    if manifest.get("mt940_version") != MT940_VERSION or manifest.get("mt940_batch_version") != MT940_VERSION \
+            or not all((outdir / "bank" / name).is_file() for name in wanted):
         print(f"generating {outdir.relative_to(BENCH.parent)}/bank/mt940.940 ...", file=sys.stderr, flush=True)
         subprocess.run([sys.executable, str(BENCH / "generate_bank.py"), str(outdir), "--mt940-only"], check=True, stdout=subprocess.DEVNULL)
         manifest = json.loads((outdir / "manifest.json").read_text())
@@ -420,7 +423,7 @@ def measure_clear(options: Options, source: Path, files: tuple[Path, ...], input
     import shutil
     from collections import Counter
 
-    from incasso_sheets import api
+    from incasso_sheets import api, ledger
     from incasso_sheets.clear_run import ClearRequest
 
     work = DATA / "clear-work"
@@ -430,6 +433,10 @@ def measure_clear(options: Options, source: Path, files: tuple[Path, ...], input
         work.mkdir(parents=True)
         for name in ("incasso.toml", "incasso.db"):
             shutil.copy(source / name, work / name)
+        # A ledger cached by an older version is brought to the current schema here, not
+        # in the timed run: that is a one-off of the upgrade, not of clearing.
+        with ledger.Ledger.open(work / "incasso.db"):
+            pass
         return ClearRequest(files=files, outdir=work / "out", now=CLEAR_NOW,
                             config=work / "incasso.toml")
 
@@ -485,6 +492,17 @@ def clear_mt940_1m(options: Options) -> Measurement:
     return measure_clear(options, source, (source / "bank" / "mt940.940",), (
         f"{manifest['mt940_bookings']:,} bookings ({manifest['mt940_returns']:,} returns) in one "
         f"statement, {manifest['mt940_bytes'] / 1e6:,.0f} MB; collected in "
+        f"{manifest['collect_seconds']} s (not timed)"))
+
+
+@benchmark("clear-mt940-batch-1m", "clear one MT940 statement (ING layout, batch booking on) paying "
+           "out 1,000,000 collected invoices in one /PREF/ credit per batch, then 1 % returns and "
+           "their charges", target_seconds=20.0, target_rows=CLEAR_INVOICES)
+def clear_mt940_batch_1m(options: Options) -> Measurement:
+    source, manifest = clear_mt940_data(options.quick)
+    return measure_clear(options, source, (source / "bank" / "mt940-batch.940",), (
+        f"{manifest['mt940_batch_bookings']:,} bookings ({manifest['mt940_batch_returns']:,} returns) in "
+        f"one statement, {manifest['mt940_batch_bytes'] / 1e6:,.1f} MB; collected in "
         f"{manifest['collect_seconds']} s (not timed)"))
 
 

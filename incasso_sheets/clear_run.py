@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -21,7 +23,7 @@ import polars as pl
 
 from incasso_sheets import faults, ledger, messages, output_plan
 from incasso_sheets.clearing import match
-from incasso_sheets.clearing.bookings import clearing_lines
+from incasso_sheets.clearing.bookings import clearing_line_chunks, clearing_lines
 from incasso_sheets.clearing.scope import Scope
 from incasso_sheets.collect_run import settings_or_stop
 from incasso_sheets.formats import bankfile, camt, csvfile, journal, mt940, pain002, workbook
@@ -86,13 +88,21 @@ def expand(files: tuple[Path, ...]) -> list[Path]:
 
 
 class _LedgerLookup:
-    """The ledger as match.Lookup wants it, plus what this run has decided so far."""
+    """The ledger as match.Lookup wants it, plus what this run has decided so far.
+
+    Statement entries are matched one by one, but their EndToEndIds and entry keys are
+    looked up in the ledger a chunk of entries at a time (`prefetch`): an MT940 without
+    batch booking has a booking, and so a lookup, per collected transaction."""
 
     def __init__(self, led: ledger.Ledger | None):
         self.led = led
         self.overlay: dict[str, match.TxState] = {}
         self.keys: set[str] = set()
         self.blocks = self._blocks()
+        self.cache: dict[str, match.TxState] = {}    # the ledger's, for the entries prefetched
+        self.checked: set[str] = set()               # entry keys looked up for them
+        self.seen_keys: set[str] = set()             # ... and found booked in an earlier run
+        self.shared: dict[str | None, str | None] = {}  # one object per batch, debtor, mandate
 
     def _blocks(self) -> dict[str, match.BlockState]:
         if self.led is None:
@@ -107,20 +117,44 @@ class _LedgerLookup:
         return {r[0]: match.BlockState(r[0], r[1], dt.date.fromisoformat(r[2]), r[3], r[4], bool(r[5]))
                 for r in rows}
 
-    def transactions(self, ids) -> dict[str, match.TxState]:
-        wanted = list(dict.fromkeys(ids))
-        found = {i: self.overlay[i] for i in wanted if i in self.overlay}
-        rest = [i for i in wanted if i not in found]
+    def prefetch(self, entries: list) -> None:
+        """Look up, in one go, what matching `entries` will ask the ledger: the
+        transactions of their EndToEndIds (entries with a few) and their entry keys."""
+        self.cache, self.checked, self.seen_keys = {}, set(), set()
         if self.led is None:
+            return
+        ids = [d.end_to_end_id for e in entries if len(e.details) <= 1
+               for d in e.details if d.end_to_end_id and d.end_to_end_id not in self.overlay]
+        self.cache = self._read(list(dict.fromkeys(ids)))
+        self.checked = {match.entry_key(e.account_iban, e.bank_ref, e.digest) for e in entries}
+        self.seen_keys = ledger.booked_entry_keys(self.led.conn, list(self.checked))
+
+    def _read(self, ids: list[str]) -> dict[str, match.TxState]:
+        # A million payouts are kept until they are booked: one str object per batch,
+        # debtor and mandate, not one per transaction.
+        same = self.shared
+        found = {}
+        for e2e, pid, invoice, debtor, mandate, mandate_key, cents, status in \
+                ledger.clearing_transactions(self.led.conn, ids):
+            found[e2e] = match.TxState(e2e, same.setdefault(pid, pid), invoice,
+                                       same.setdefault(debtor, debtor), same.setdefault(mandate, mandate),
+                                       same.setdefault(mandate_key, mandate_key), cents,
+                                       same.setdefault(status, status))
+        return found
+
+    def transactions(self, ids) -> dict[str, match.TxState]:
+        # No copy of `ids` first: at the commit they are every EndToEndId booked.
+        found: dict[str, match.TxState] = {}
+        rest: dict[str, None] = {}
+        for i in ids:
+            tx = self.overlay.get(i) or self.cache.get(i)
+            if tx is None:
+                rest[i] = None
+            else:
+                found[i] = tx
+        if self.led is None or not rest:
             return found
-        for start in range(0, len(rest), 900):
-            chunk = rest[start:start + 900]
-            marks = ",".join("?" * len(chunk))
-            for row in self.led.conn.execute(
-                    f"""SELECT end_to_end_id, payment_info_id, invoice_number, debtor_id, mandate_id,
-                               mandate_key, amount_cents, status
-                        FROM transactions WHERE end_to_end_id IN ({marks})""", chunk):
-                found[row[0]] = match.TxState(*row)
+        found.update(self._read(list(rest)))
         return found
 
     def block_transactions(self, pid: str) -> list[str]:
@@ -134,8 +168,9 @@ class _LedgerLookup:
             return True
         if self.led is None:
             return False
-        return self.led.conn.execute("SELECT 1 FROM statement_entries WHERE entry_key = ?",
-                                     (key,)).fetchone() is not None
+        if key in self.checked:
+            return key in self.seen_keys
+        return bool(ledger.booked_entry_keys(self.led.conn, [key]))
 
     def lookup(self) -> match.Lookup:
         return match.Lookup(self.blocks, self.transactions, self.block_transactions, self.booked)
@@ -146,13 +181,23 @@ class _LedgerLookup:
             self.keys.add(e.entry_key)
             if e.kind == "payout":
                 b = self.blocks[e.payment_info_id]
-                self.blocks[e.payment_info_id] = dataclasses.replace(b, payout_booked=True)
+                if not b.payout_booked:
+                    self.blocks[e.payment_info_id] = dataclasses.replace(b, payout_booked=True)
             if e.end_to_end_id and e.kind in ("reject", "return", "payout"):
                 tx = self.transactions([e.end_to_end_id])[e.end_to_end_id]
                 if e.kind == "payout" and tx.status != TransactionStatus.COLLECTED:
                     continue  # as _record: a payout settles only what is still collected
                 status = STATUS_AFTER[e.kind]
                 self.overlay[e.end_to_end_id] = dataclasses.replace(tx, status=status)
+
+
+# Statement entries matched after one ledger lookup for all of them (_LedgerLookup.prefetch).
+_MATCH_CHUNK = 2000
+
+
+def _chunks(items, size: int):
+    """`items` in lists of `size`, as they come (the readers stream)."""
+    return iter(lambda: list(itertools.islice(items, size)), [])
 
 
 def run_clear(req: ClearRequest) -> ClearResult:
@@ -182,15 +227,20 @@ def run_clear(req: ClearRequest) -> ClearResult:
                 else:
                     entries = 0
                     read = mt940.iter_entries if kind == bankfile.MT940 else camt.iter_entries
-                    for entry in read(path):
-                        entries += 1
-                        req.reporter.advance()
-                        if not scope.admits(entry, path.name):
-                            continue
-                        source = f"{path.name}:{entry.line}" if entry.line else path.name
-                        match.match_entry(entry, source, state.lookup(), calendar, pending, outcome)
-                        state.apply(outcome.events[before:])
-                        before = len(outcome.events)
+                    lookup = state.lookup()
+                    for chunk in _chunks(read(path), _MATCH_CHUNK):
+                        admitted = []
+                        for entry in chunk:
+                            entries += 1
+                            req.reporter.advance()
+                            if scope.admits(entry, path.name):
+                                admitted.append(entry)
+                        state.prefetch(admitted)
+                        for entry in admitted:
+                            source = f"{path.name}:{entry.line}" if entry.line else path.name
+                            match.match_entry(entry, source, lookup, calendar, pending, outcome)
+                            state.apply(outcome.events[before:])
+                            before = len(outcome.events)
                     if not entries and kind.startswith("camt.") and not camt.read_statements(path):
                         # A group header alone: no statement, so nothing to book (and a
                         # camt message needs at least one, ISO 20022 message definitions).
@@ -201,7 +251,7 @@ def run_clear(req: ClearRequest) -> ClearResult:
         faults.point("after-reading")
         booked = [e for e in outcome.events if not e.probable or req.accept_probable]
         probable = [e for e in outcome.events if e.probable and not req.accept_probable]
-        txs = state.transactions([e.end_to_end_id for e in booked if e.end_to_end_id])
+        txs = state.transactions(e.end_to_end_id for e in booked if e.end_to_end_id)
         result = ClearResult(outcome, booked, probable, txs, dry_run=req.dry_run,
                              recovered=list(led.recovered) if led is not None else [])
         if req.dry_run or not booked or led is None:
@@ -214,10 +264,12 @@ def run_clear(req: ClearRequest) -> ClearResult:
         number = led.peek_counter(counter) + 1
         run_name = f"CLR-{day:%Y%m%d}-{number:04d}"
         result.run_name = run_name
-        lines = clearing_lines(booked, txs, settings.accounts, settings.journal.journal_code)
+
+        def lines():
+            return clearing_line_chunks(booked, txs, settings.accounts, settings.journal.journal_code)
         fmt = req.journal_format or settings.journal.format
         with output_plan.OutputPlan(led.owner(settings), output_plan.RUN) as plan:
-            plan.write(req.outdir / f"{run_name}.journal.csv", lambda out: journal.write_journal(out, lines, fmt))
+            plan.write(req.outdir / f"{run_name}.journal.csv", lambda out: journal.write_journal(out, lines(), fmt))
             faults.point("after-journal")
             failed = [e for e in booked if e.kind in ("reject", "return")]
             if failed:
@@ -250,35 +302,52 @@ def _report_date(report, fallback: dt.date) -> dt.date:
         return fallback
 
 
-def _record(conn, run_id: int, booked: list[match.Event], txs, lines: pl.DataFrame, day: dt.date) -> None:
+def _record(conn, run_id: int, booked: list[match.Event], txs, lines: Callable[[], Iterable[pl.DataFrame]],
+            day: dt.date) -> None:
     conn.executemany("INSERT OR IGNORE INTO statement_entries (entry_key, run_id, file, kind) VALUES (?, ?, ?, ?)",
-                     [(e.entry_key, run_id, e.source, e.kind) for e in booked])
+                     ((e.entry_key, run_id, e.source, e.kind) for e in booked))
+    # In the events' order (a payout and a return of one transaction in the same run), each
+    # run of events with the same statement as one executemany.
+    for statement, group in itertools.groupby(booked, _status_statement):
+        if statement is not None:
+            conn.executemany(statement, (_status_params(e, day) for e in group))
     for e in booked:
-        if e.kind == "payout" and e.end_to_end_id is None:
-            conn.execute("UPDATE transactions SET status = ?, status_date = ? "
-                         "WHERE payment_info_id = ? AND status = ?",
-                         (TransactionStatus.SETTLED, e.date.isoformat() if e.date else day.isoformat(),
-                          e.payment_info_id, TransactionStatus.COLLECTED))
-        elif e.kind == "payout":
-            conn.execute("UPDATE transactions SET status = ?, status_date = ? "
-                         "WHERE end_to_end_id = ? AND status = ?",
-                         (TransactionStatus.SETTLED, e.date.isoformat() if e.date else day.isoformat(),
-                          e.end_to_end_id, TransactionStatus.COLLECTED))
-        elif e.kind in ("reject", "return"):
-            status = STATUS_AFTER[e.kind]
-            conn.execute("UPDATE transactions SET status = ?, reason_code = ?, status_date = ? "
-                         "WHERE end_to_end_id = ?",
-                         (status, e.reason_code, (e.date or day).isoformat(), e.end_to_end_id))
+        if e.kind in ("reject", "return"):
             effect = reasons.reason(e.reason_code).mandate_effect
             tx = txs.get(e.end_to_end_id)
             if effect in (MandateStatus.DEAD, MandateStatus.BLOCKED) and tx is not None and tx.mandate_key:
                 conn.execute("UPDATE mandates SET status = ?, status_reason = ? WHERE mandate_key = ?",
                              (effect, e.reason_code, tx.mandate_key))
-    conn.executemany(
-        "INSERT INTO journal (run_id, event, entry, date, account, description, debit_cents, credit_cents, "
-        "debtor_id, invoice_number, batch, mandate_id, end_to_end_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(run_id, event, entry, d.isoformat(), acct, desc, deb, cred, debtor, inv, batch, mandate, e2e)
-         for (_j, entry, d, acct, desc, deb, cred, debtor, inv, batch, mandate, e2e, event) in lines.iter_rows()])
+    for part in lines():
+        conn.executemany(
+            "INSERT INTO journal (run_id, event, entry, date, account, description, debit_cents, credit_cents, "
+            "debtor_id, invoice_number, batch, mandate_id, end_to_end_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((run_id, event, entry, d.isoformat(), acct, desc, deb, cred, debtor, inv, batch, mandate, e2e)
+             for (_j, entry, d, acct, desc, deb, cred, debtor, inv, batch, mandate, e2e, event)
+             in part.iter_rows()))
+
+
+_SETTLE_BATCH = ("UPDATE transactions SET status = ?, status_date = ? "
+                 "WHERE payment_info_id = ? AND status = ?")
+_SETTLE_ONE = "UPDATE transactions SET status = ?, status_date = ? WHERE end_to_end_id = ? AND status = ?"
+_FAIL_ONE = "UPDATE transactions SET status = ?, reason_code = ?, status_date = ? WHERE end_to_end_id = ?"
+
+
+def _status_statement(e: match.Event) -> str | None:
+    if e.kind == "payout":
+        return _SETTLE_BATCH if e.end_to_end_id is None else _SETTLE_ONE
+    if e.kind in ("reject", "return"):
+        return _FAIL_ONE
+    return None
+
+
+def _status_params(e: match.Event, day: dt.date) -> tuple:
+    if e.kind == "payout":
+        return (TransactionStatus.SETTLED, e.date.isoformat() if e.date else day.isoformat(),
+                e.payment_info_id if e.end_to_end_id is None else e.end_to_end_id,
+                TransactionStatus.COLLECTED)
+    return (STATUS_AFTER[e.kind], e.reason_code, (e.date or day).isoformat(), e.end_to_end_id)
 
 
 def _reopened_invoices(led, failed: list[match.Event]) -> pl.DataFrame:

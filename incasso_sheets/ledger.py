@@ -840,3 +840,30 @@ def record_import(conn: sqlite3.Connection, transactions: pl.DataFrame, mandates
              last_collection_date = max(coalesce(last_collection_date, ''), excluded.last_collection_date)""",
         mandates.select("mandate_key", "mandate_id", "debtor_id", "iban", pl.col("mandate_date").dt.strftime(day),
                         pl.col("last_collection_date").dt.strftime(day)).iter_rows())
+
+
+# SQLite takes at most 999 variables in older builds: lookups by id go in chunks.
+_LOOKUP_CHUNK = 900
+
+
+def clearing_transactions(conn: sqlite3.Connection, end_to_end_ids: list[str]) -> Iterator[tuple]:
+    """(end_to_end_id, payment_info_id, invoice_number, debtor_id, mandate_id, mandate_key,
+    amount_cents, status) of the transactions with these EndToEndIds, looked up in chunks."""
+    for start in range(0, len(end_to_end_ids), _LOOKUP_CHUNK):
+        chunk = end_to_end_ids[start:start + _LOOKUP_CHUNK]
+        marks = ",".join("?" * len(chunk))
+        yield from conn.execute(
+            f"""SELECT end_to_end_id, payment_info_id, invoice_number, debtor_id, mandate_id,
+                       mandate_key, amount_cents, status
+                FROM transactions WHERE end_to_end_id IN ({marks})""", chunk)
+
+
+def booked_entry_keys(conn: sqlite3.Connection, keys: list[str]) -> set[str]:
+    """Those of `keys` that an earlier clear run recorded as booked statement entries."""
+    found: set[str] = set()
+    for start in range(0, len(keys), _LOOKUP_CHUNK):
+        chunk = keys[start:start + _LOOKUP_CHUNK]
+        marks = ",".join("?" * len(chunk))
+        found.update(key for (key,) in conn.execute(
+            f"SELECT entry_key FROM statement_entries WHERE entry_key IN ({marks})", chunk))
+    return found

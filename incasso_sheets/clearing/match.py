@@ -35,7 +35,7 @@ class BlockState:
     payout_booked: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TxState:
     end_to_end_id: str
     payment_info_id: str
@@ -55,7 +55,7 @@ class Lookup:
     booked: Callable[[str], bool]                                  # entry key seen before
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     kind: str                 # payout, reject, reject-debited, return, charges
     entry_key: str
@@ -106,6 +106,23 @@ def _names(text: str, ident: str) -> bool:
     return False
 
 
+def _starts(blocks: dict[str, BlockState]) -> tuple[frozenset[str], frozenset[str]]:
+    """The first few characters of every block id and message id: a text without any of
+    them names none, which spares the search per block for every statement entry."""
+    key = (*blocks, *(b.message_id for b in blocks.values()))
+    found = _STARTS.get(key)
+    if found is None:
+        if len(_STARTS) > 8:
+            _STARTS.clear()
+        found = _STARTS[key] = (frozenset(pid[:_START] for pid in blocks),
+                                frozenset((b.message_id or "")[:_START] for b in blocks.values()))
+    return found
+
+
+_STARTS: dict[tuple, tuple[frozenset[str], frozenset[str]]] = {}
+_START = 5
+
+
 def _block_ids_in(entry, blocks: dict[str, BlockState]) -> set[str]:
     ids: set[str] = set()
     if entry.batch and entry.batch.payment_info_id in blocks:
@@ -117,9 +134,12 @@ def _block_ids_in(entry, blocks: dict[str, BlockState]) -> set[str]:
         if value in blocks:
             ids.add(value)
     if not ids and entry.additional_info:
-        ids |= {pid for pid in blocks if _names(entry.additional_info, pid)}
+        pid_starts, msg_starts = _starts(blocks)
+        text = entry.additional_info
+        if any(start in text for start in pid_starts):
+            ids |= {pid for pid in blocks if _names(text, pid)}
         # MsgId in free text with a single block in that message
-        if not ids:
+        if not ids and any(start in text for start in msg_starts):
             by_msg = {}
             for b in blocks.values():
                 by_msg.setdefault(b.message_id, []).append(b.payment_info_id)

@@ -26,6 +26,7 @@ put in the fields (docs/sepa.md §4.5):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import os
@@ -420,7 +421,13 @@ def _balance_cents(balance) -> int | None:
 def _date(value) -> dt.date | None:
     if value is None:
         return None
-    return dt.date(value.year, value.month, value.day)
+    return _day(value.year, value.month, value.day)
+
+
+@functools.lru_cache(maxsize=1024)
+def _day(year: int, month: int, day: int) -> dt.date:
+    """One date object per day: a statement of a million bookings has a few dozen days."""
+    return dt.date(year, month, day)
 
 
 def _iso(value: dt.date | None) -> str | None:
