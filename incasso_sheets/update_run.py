@@ -204,8 +204,9 @@ def _refuse_overwrites(req: UpdateRequest, settings: Settings | None) -> None:
 
 def _identity(settings: Settings | None) -> str:
     """Whose files these are: the administration of the settings (else the working folder's)."""
-    folder = settings.path.parent if settings is not None and settings.path is not None else Path.cwd()
-    return output_plan.ledger_identity(folder / ledger.FILENAME)
+    if settings is not None and settings.path is not None:
+        return output_plan.ledger_identity(ledger.path_for(settings))  # beside the real settings
+    return output_plan.ledger_identity(Path.cwd() / ledger.FILENAME)
 
 
 def _debtor_sheets() -> tuple[str, ...]:

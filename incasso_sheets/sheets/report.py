@@ -82,8 +82,9 @@ def write_report(path: Path, result: api.CheckResult, lang: str = "en") -> None:
     sheets = [result.debtors.raw, result.invoices.raw]
     settings = result.settings.path if result.settings is not None else None
     refuse_report_path(path, [sheet.path for sheet in sheets], settings)
-    folder = settings.parent if settings is not None else Path.cwd()
-    with output_plan.OutputPlan(output_plan.ledger_identity(folder / "incasso.db"), output_plan.REPORT) as plan:
+    # Whose files: the ledger beside the real settings file (links resolved, as ledger.path_for)
+    ledger_path = settings.resolve().with_name("incasso.db") if settings is not None else Path.cwd() / "incasso.db"
+    with output_plan.OutputPlan(output_plan.ledger_identity(ledger_path), output_plan.REPORT) as plan:
         plan.fill(plan.plan(path, replace=True), lambda out: _write_workbook(out, sheets, result, lang))
         plan.commit()
 
