@@ -195,9 +195,18 @@ class _LedgerLookup:
 _MATCH_CHUNK = 2000
 
 
-def _chunks(items, size: int):
-    """`items` in lists of `size`, as they come (the readers stream)."""
-    return iter(lambda: list(itertools.islice(items, size)), [])
+def _chunks(entries, size: int):
+    """`entries` in lists of about `size` entries and transaction details, as they come (the
+    readers stream): a camt entry of a whole batch, with a TxDtls per invoice, comes alone."""
+    chunk, weight = [], 0
+    for entry in entries:
+        chunk.append(entry)
+        weight += 1 + len(entry.details)
+        if weight >= size:
+            yield chunk
+            chunk, weight = [], 0
+    if chunk:
+        yield chunk
 
 
 def run_clear(req: ClearRequest) -> ClearResult:
