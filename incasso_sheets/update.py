@@ -38,6 +38,7 @@ import polars as pl
 from incasso_sheets.api import check_debtors
 from incasso_sheets.identity import identity_key_expr
 from incasso_sheets.issues import ERROR, WARNING, Issue, issue
+from incasso_sheets.model import MandateStatus
 from incasso_sheets.sepa import identifiers, sequence
 from incasso_sheets.sheets import columns, parse, schemas
 from incasso_sheets.sheets.read import ROW, RawSheet
@@ -518,7 +519,7 @@ def _original_mandates(debtors: RawSheet, changes: pl.DataFrame, mandates: pl.Da
                          & ~c("mandate_key").is_in(mandates["mandate_key"].implode()))
     return old.unique("mandate_key", keep="first", maintain_order=True).select(
         "mandate_key", "mandate_id", "debtor_id", "iban", "mandate_date", "last_collection_date",
-        pl.lit("active").alias("status"), pl.lit(None, pl.Utf8).alias("status_reason"),
+        pl.lit(MandateStatus.ACTIVE.value).alias("status"), pl.lit(None, pl.Utf8).alias("status_reason"),
         pl.lit(True).alias("used"), pl.lit(False).alias("used_up"),
         pl.lit("sheet").alias("history_source")).cast(HISTORY_MANDATES)
 

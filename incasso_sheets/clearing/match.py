@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from incasso_sheets.formats.pain002 import rejections
+from incasso_sheets.model import TransactionStatus
 from incasso_sheets.sepa import reasons
 from incasso_sheets.sepa.calendar import TargetCalendar
 
@@ -197,7 +198,7 @@ def _match_payout(entry, key, date, source, lookup, calendar, pending_rejects, o
                 and blocks[pid].total_cents != entry.amount_cents:
             # One transaction paid out on its own (BtchBookg=false). Its Refs may echo
             # the PmtInfId, which must not make it the payout of the whole batch.
-            if tx.status == "settled":  # the same credit reported again (camt.054, camt.053)
+            if tx.status == TransactionStatus.SETTLED:  # the same credit reported again (camt.054, camt.053)
                 outcome.duplicates += 1
                 return
             outcome.events.append(Event("payout", key, pid, entry.amount_cents, date,
@@ -257,11 +258,11 @@ def _match_returns(entry, key, date, source, lookup, outcome) -> None:
             outcome.unmatched.append(Unmatched(source, None, False, "bank-entry-amount-unreadable",
                                                d.end_to_end_id))
             continue
-        if tx.status == "returned":
+        if tx.status == TransactionStatus.RETURNED:
             outcome.duplicates += 1
             continue
         sub = f"{key}:{n}"
-        if tx.status == "rejected":
+        if tx.status == TransactionStatus.REJECTED:
             # Rejected, credited anyway in a gross payout, now debited: that happens once
             # per transaction, so the key is the EndToEndId; the same debit may come in a
             # camt.054 and again in the camt.053 under another bank reference.
@@ -335,7 +336,7 @@ def match_status_report(report, source: str, lookup: Lookup, date: dt.date,
             outcome.unmatched.append(Unmatched(source, None, False, "bank-return-unknown", e2e or ""))
             continue
         key = f"pain002:{report.original_message_id}:{e2e}"
-        if tx.status in ("rejected", "returned") or lookup.booked(key):
+        if tx.status in TransactionStatus.failed() or lookup.booked(key):
             outcome.duplicates += 1
             continue
         outcome.events.append(Event("reject", key, tx.payment_info_id, tx.amount_cents, date,
