@@ -94,9 +94,12 @@ def current_rss_mb() -> float:
 def phase_targets():
     """(owner, attribute, label) of every function timed as a phase; labels may be callables
     of the call's arguments. Names the library no longer has are skipped."""
-    from incasso_sheets import api, collect_run, ledger, output_plan
+    from incasso_sheets import api
     from incasso_sheets.collect import batching
+    from incasso_sheets.collect import run as collect_run
     from incasso_sheets.formats import journal, pain008, xsd
+    from incasso_sheets.ledger import store as ledger
+    from incasso_sheets.runtime import output_plan
 
     def output_file(args, kwargs) -> str:
         name = args[1].final.name  # OutputPlan.fill(self, planned, writer)
@@ -224,7 +227,7 @@ def fresh_folder(folder: Path) -> Path:
 
 
 def request(debtors: Path, invoices: Path, folder: Path, validate_xsd: bool, dry_run: bool = False):
-    from incasso_sheets.collect_run import CollectRequest
+    from incasso_sheets.collect.run import CollectRequest
 
     return CollectRequest(debtors, invoices, folder / "out", NOW, config=folder / "incasso.toml",
                           validate_xsd=validate_xsd, dry_run=dry_run)

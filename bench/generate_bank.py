@@ -69,7 +69,7 @@ def amount(cents: int, pad: int = 0) -> str:
 
 def collect(outdir: Path, debtors: Path, invoices: Path) -> dict:
     from incasso_sheets import api
-    from incasso_sheets.collect_run import CollectRequest
+    from incasso_sheets.collect.run import CollectRequest
 
     (outdir / "incasso.toml").write_text(SETTINGS, encoding="utf-8")
     result = api.collect(CollectRequest(debtors, invoices, outdir / "collect", COLLECT_NOW,

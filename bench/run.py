@@ -423,8 +423,9 @@ def measure_clear(options: Options, source: Path, files: tuple[Path, ...], input
     import shutil
     from collections import Counter
 
-    from incasso_sheets import api, ledger
-    from incasso_sheets.clear_run import ClearRequest
+    from incasso_sheets import api
+    from incasso_sheets.clearing.run import ClearRequest
+    from incasso_sheets.ledger import store as ledger
 
     work = DATA / "clear-work"
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import polars as pl
 
-from incasso_sheets.issues import Report
-from incasso_sheets.progress import SILENT, Reporter
-from incasso_sheets.settings import Settings, find_settings, load_settings
+from incasso_sheets.core.issues import Report
+from incasso_sheets.core.settings import Settings, find_settings, load_settings
+from incasso_sheets.runtime.progress import SILENT, Reporter
 from incasso_sheets.sheets import columns, schemas
 from incasso_sheets.sheets.read import RawSheet, read_sheet
 from incasso_sheets.sheets.validate import run_rules
@@ -130,14 +130,14 @@ def _check_sheets(report: Report, debtors: Path, invoices: Path, today: dt.date,
 
 def init(folder: Path, creditor, *, bank: str = "other", language: str = "", force: bool = False):
     """A new administration in `folder`: see init_run.run_init."""
-    from incasso_sheets.init_run import run_init
+    from incasso_sheets.init.run import run_init
 
     return run_init(folder, creditor, bank=bank, language=language, force=force)
 
 
 def collect(request):
     """Collect: see collect_run.CollectRequest for the options."""
-    from incasso_sheets.collect_run import run_collect
+    from incasso_sheets.collect.run import run_collect
 
     return run_collect(request)
 
@@ -148,7 +148,7 @@ def update_debtors(debtors: Path, updates: Path, output: Path, today: dt.date, *
                    updates_sheet: str | None = None, lang: str = "nl",
                    reporter: Reporter = SILENT):
     """Merge an update sheet into the debtors sheet: see update_run.run_update."""
-    from incasso_sheets.update_run import UpdateRequest, run_update
+    from incasso_sheets.update.run import UpdateRequest, run_update
 
     return run_update(UpdateRequest(debtors, updates, output, today, config=config, add_new=add_new,
                                     dry_run=dry_run, log=log, sheet=sheet,
@@ -157,16 +157,16 @@ def update_debtors(debtors: Path, updates: Path, output: Path, today: dt.date, *
 
 def clear(request):
     """Clear: see clear_run.ClearRequest for the options."""
-    from incasso_sheets.clear_run import run_clear
+    from incasso_sheets.clearing.run import run_clear
 
     return run_clear(request)
 
 
 def status(config: Path | None, today: dt.date):
     """Every batch in the ledger with its suspense balance; (statuses, suspense account)."""
-    from incasso_sheets import ledger
-    from incasso_sheets.collect_run import settings_or_stop
-    from incasso_sheets.status import batch_statuses
+    from incasso_sheets.collect.run import settings_or_stop
+    from incasso_sheets.ledger import store as ledger
+    from incasso_sheets.ledger.status import batch_statuses
 
     settings = settings_or_stop(config)
     with ledger.Ledger.open_read_only(ledger.path_for(settings)) as led:
@@ -178,8 +178,8 @@ def status(config: Path | None, today: dt.date):
 def other_creditor(config: Path | None) -> tuple[Path, str, str] | None:
     """(ledger, its creditor identifier, the settings') when the ledger belongs to another
     creditor than the settings; None when it is theirs, or there is no ledger."""
-    from incasso_sheets import ledger
-    from incasso_sheets.collect_run import settings_or_stop
+    from incasso_sheets.collect.run import settings_or_stop
+    from incasso_sheets.ledger import store as ledger
 
     settings = settings_or_stop(config)
     path = ledger.path_for(settings)
@@ -192,10 +192,10 @@ def ledger_check(config: Path | None):
     """Check the ledger's invariants: (ledger path, ledger_check.LedgerCheck).
 
     Reads without the lock (a run may be busy; WAL shows the last committed state)."""
-    from incasso_sheets import ledger
-    from incasso_sheets.collect_run import settings_or_stop
-    from incasso_sheets.errors import CannotContinue
-    from incasso_sheets.ledger_check import check_ledger
+    from incasso_sheets.collect.run import settings_or_stop
+    from incasso_sheets.core.errors import CannotContinue
+    from incasso_sheets.ledger import store as ledger
+    from incasso_sheets.ledger.check import check_ledger
 
     settings = settings_or_stop(config)
     path = ledger.path_for(settings)
@@ -208,10 +208,11 @@ def ledger_check(config: Path | None):
 
 def ledger_export(config: Path | None, folder: Path) -> list[Path]:
     """Write every ledger table to FOLDER/<table>.csv (see ledger_export); the files."""
-    from incasso_sheets import ledger, output_plan
-    from incasso_sheets.collect_run import settings_or_stop
-    from incasso_sheets.errors import CannotContinue
-    from incasso_sheets.ledger_export import export_tables, read_tables
+    from incasso_sheets.collect.run import settings_or_stop
+    from incasso_sheets.core.errors import CannotContinue
+    from incasso_sheets.ledger import store as ledger
+    from incasso_sheets.ledger.export import export_tables, read_tables
+    from incasso_sheets.runtime import output_plan
 
     settings = settings_or_stop(config)
     output_plan.refuse_overwrites([("word-file-export", Path(folder))],
@@ -229,7 +230,7 @@ def ledger_import(source: Path, now: dt.datetime, *, config: Path | None = None,
                   debtors: Path | None = None, invoices: Path | None = None, sheet: str | None = None,
                   dry_run: bool = False):
     """Import earlier collections (a sheet or a pain.008) into the ledger: see migrate_run."""
-    from incasso_sheets.migrate_run import ImportRequest, run_import
+    from incasso_sheets.migrate.run import ImportRequest, run_import
 
     return run_import(ImportRequest(source, now, config=config, dry_run=dry_run, sheet=sheet,
                                     debtors=debtors, invoices=invoices))

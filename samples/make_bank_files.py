@@ -25,7 +25,7 @@ from pathlib import Path
 from lxml import etree
 
 from incasso_sheets import api
-from incasso_sheets.collect_run import CollectRequest
+from incasso_sheets.collect.run import CollectRequest
 
 HERE = Path(__file__).parent
 NOW = dt.datetime(2026, 11, 27, 10, 0, 0)

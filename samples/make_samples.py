@@ -27,7 +27,7 @@ from pathlib import Path
 from schwifty import IBAN
 
 from incasso_sheets.sepa.identifiers import inspect_iban
-from incasso_sheets.settings import FILENAME as SETTINGS_FILENAME
+from incasso_sheets.core.settings import FILENAME as SETTINGS_FILENAME
 from incasso_sheets.sheets import template
 from incasso_sheets.sheets.columns import DEBTOR_COLUMNS, INVOICE_COLUMNS
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from incasso_sheets.core.settings import Collection
 from incasso_sheets.sepa.calendar import TargetCalendar
-from incasso_sheets.settings import Collection
 
 CAL = TargetCalendar()
 ABN_CUTOFF = dt.time(12, 30)

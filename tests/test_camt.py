@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incasso_sheets.errors import CannotContinue
+from incasso_sheets.core.errors import CannotContinue
 from incasso_sheets.formats.camt import (
     TEXT_KEYS,
     iter_entries,

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from incasso_sheets.issues import WARNING
+from incasso_sheets.core.issues import WARNING
 
 H = "Debiteurnummer;Naam;IBAN;Automatische incasso;Machtigingskenmerk;Datum machtiging"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from incasso_sheets.issues import WARNING
+from incasso_sheets.core.issues import WARNING
 
 H = "Factuurnummer;Debiteurnummer;Factuurdatum;Vervaldatum;Bedrag"
 

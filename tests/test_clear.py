@@ -34,11 +34,12 @@ from golden_files import assert_golden
 from lxml import etree
 from shared import SETTINGS
 
-from incasso_sheets import api, bookings
-from incasso_sheets.clear_run import ClearRequest, ClearResult
-from incasso_sheets.collect_run import CollectRequest
+from incasso_sheets import api
+from incasso_sheets.clearing.run import ClearRequest, ClearResult
+from incasso_sheets.collect.run import CollectRequest
+from incasso_sheets.core import bookings
+from incasso_sheets.ledger.status import batch_balances
 from incasso_sheets.sepa import reasons
-from incasso_sheets.status import batch_balances
 
 COLLECT_NOW = dt.datetime(2026, 11, 27, 10, 0, 0)
 CLEAR_NOW = dt.datetime(2026, 12, 2, 20, 0, 0)
@@ -462,7 +463,7 @@ class Books:
                           mandate_id)[0]
 
     def balances(self) -> dict[str, int]:
-        from incasso_sheets.ledger import Ledger
+        from incasso_sheets.ledger.store import Ledger
 
         with Ledger.open_read_only(self.db) as led:
             return dict(batch_balances(led, ACCOUNTS["suspense"]))

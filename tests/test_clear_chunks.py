@@ -10,8 +10,8 @@ import pytest
 from test_clear import Books
 from test_mt940 import OUR_IBAN, write
 
-from incasso_sheets import clear_run
 from incasso_sheets.clearing import bookings
+from incasso_sheets.clearing import run as clear_run
 
 
 def unbatched_statement(payouts: list[tuple[str, int]], returned: str, cents: int) -> str:

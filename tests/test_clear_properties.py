@@ -30,7 +30,7 @@ from test_clear import (
     reject,
 )
 
-from incasso_sheets import bookings
+from incasso_sheets.core import bookings
 
 # One batch of eight collections on 2026-12-01, amounts all different.
 INVOICES = """

@@ -21,8 +21,8 @@ from click.testing import CliRunner
 
 from incasso_sheets.clearing.scope import Scope
 from incasso_sheets.cli import main
+from incasso_sheets.core.settings import parse_settings
 from incasso_sheets.formats import bankfile, camt
-from incasso_sheets.settings import parse_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

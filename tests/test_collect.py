@@ -26,12 +26,13 @@ from hypothesis import strategies as st
 from lxml import etree
 from shared import CLUB
 
-from incasso_sheets import api, bookings
-from incasso_sheets.collect_run import CollectRequest, CollectResult, collection_journal
-from incasso_sheets.errors import CannotContinue
+from incasso_sheets import api
+from incasso_sheets.collect.run import CollectRequest, CollectResult, collection_journal
+from incasso_sheets.core import bookings
+from incasso_sheets.core.errors import CannotContinue
+from incasso_sheets.core.settings import load_settings
 from incasso_sheets.formats import xsd
-from incasso_sheets.output_plan import RECORD_NAME
-from incasso_sheets.settings import load_settings
+from incasso_sheets.runtime.output_plan import RECORD_NAME
 
 NOW = dt.datetime(2026, 11, 27, 10, 0)        # Friday, before ABN AMRO's 12:30 cut-off
 NEXT_DAY = dt.datetime(2026, 11, 28, 10, 0)   # Saturday: received Monday, earliest Tuesday

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from shared import ENV, SETTINGS
 
 from incasso_sheets.cli import main
-from incasso_sheets.output_plan import RECORD_NAME
+from incasso_sheets.runtime.output_plan import RECORD_NAME
 
 DEBTORS = """
     Debiteurnummer;Naam;IBAN;Automatische incasso;Machtigingskenmerk;Datum machtiging;Type incasso

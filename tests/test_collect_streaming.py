@@ -18,10 +18,10 @@ import pytest
 from test_collect import ONE_DEBTOR, Books, invoices
 from test_xsd import pain008
 
-from incasso_sheets import ledger
-from incasso_sheets.errors import CannotContinue
+from incasso_sheets.core.errors import CannotContinue
 from incasso_sheets.formats import csvfile, xsd
 from incasso_sheets.formats import pain008 as pain008_format
+from incasso_sheets.ledger import store as ledger
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def test_an_invalid_file_stops_the_run_before_the_commit(books, invalid_xml):
 
 def test_an_invalid_file_is_reported_before_a_later_failure(books, invalid_xml, monkeypatch):
     """Validated right after writing, the file would have stopped the run first."""
-    from incasso_sheets import collect_run
+    from incasso_sheets.collect import run as collect_run
 
     def broken(*args, **kwargs):
         raise RuntimeError("summary failed")
@@ -176,7 +176,7 @@ def test_blocks_keep_columns_without_a_value_as_nulls():
     from test_pain008 import CREDITOR as creditor
 
     from incasso_sheets.collect import batching
-    from incasso_sheets.model import TRANSACTION_SCHEMA
+    from incasso_sheets.core.model import TRANSACTION_SCHEMA
 
     rows = pl.DataFrame({name: [None, None, None] for name in TRANSACTION_SCHEMA},
                         schema=TRANSACTION_SCHEMA).with_columns(

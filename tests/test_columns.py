@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from incasso_sheets.issues import ERROR, WARNING
+from incasso_sheets.core.issues import ERROR, WARNING
 from incasso_sheets.sheets.columns import (
     DEBTOR_COLUMNS,
     INVOICE_COLUMNS,

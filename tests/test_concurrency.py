@@ -27,7 +27,7 @@ from test_crash import INVOICE_NUMBERS, prepare
 from test_crash_matrix import COMMANDS, ENV, bank_files, incasso, ledger_rows, start
 
 from incasso_sheets.cli import main
-from incasso_sheets.output_plan import RECORD_NAME
+from incasso_sheets.runtime.output_plan import RECORD_NAME
 
 BUSY = "incasso: Another run is in progress on"
 HOLD = "after-reading:sleep60"

@@ -22,8 +22,8 @@ from click.testing import CliRunner
 from shared import ENV, SETTINGS
 
 from incasso_sheets.cli import main
-from incasso_sheets.ledger import TEMP_PREFIX
-from incasso_sheets.output_plan import LOCK_NAME, RECORD_NAME
+from incasso_sheets.ledger.store import TEMP_PREFIX
+from incasso_sheets.runtime.output_plan import LOCK_NAME, RECORD_NAME
 
 # Two schemes, so two messages and eight files: a crash between renames leaves a mix.
 DEBTORS = """

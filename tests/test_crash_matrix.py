@@ -36,7 +36,7 @@ from shared import NOW
 from test_crash import prepare
 
 from incasso_sheets.cli import main
-from incasso_sheets.output_plan import LOCK_NAME, RECORD_NAME
+from incasso_sheets.runtime.output_plan import LOCK_NAME, RECORD_NAME
 
 CLEAR_NOW = "2026-12-02T20:00:00"
 ENV = {"INCASSO_FAULT": None, "LANG": "en_GB.UTF-8", "LC_ALL": None, "LC_MESSAGES": None,

@@ -19,16 +19,16 @@ from hypothesis import strategies as st
 from shared import ENV, SETTINGS
 from test_clear import read_pain008, reject
 
-from incasso_sheets import ledger
 from incasso_sheets.cli import main
+from incasso_sheets.core.model import MandateStatus, TransactionStatus
 from incasso_sheets.formats.safe_text import (
     formula_safe,
     formula_safe_expr,
     formula_unquote,
     formula_unquote_expr,
 )
-from incasso_sheets.ledger import Ledger
-from incasso_sheets.model import MandateStatus, TransactionStatus
+from incasso_sheets.ledger import store as ledger
+from incasso_sheets.ledger.store import Ledger
 
 COLLECT_NOW = "2026-11-27T10:00:00"
 CLEAR_NOW = "2026-12-02T20:00:00"

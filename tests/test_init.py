@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from incasso_sheets import cli
-from incasso_sheets.settings import load_settings
+from incasso_sheets.core.settings import load_settings
 
 ENV = {"INCASSO_NOW": "2026-11-27T10:00:00", "LANG": "en_GB.UTF-8", "LC_ALL": None,
        "LC_MESSAGES": None}

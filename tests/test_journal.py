@@ -12,7 +12,7 @@ from golden_files import assert_golden
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incasso_sheets.bookings import unbalanced_entries as check_balanced
+from incasso_sheets.core.bookings import unbalanced_entries as check_balanced
 from incasso_sheets.formats import journal
 from incasso_sheets.formats.journal import JOURNAL_SCHEMA, write_journal
 from incasso_sheets.formats.safe_text import FORMULA_STARTS, formula_safe, formula_safe_expr

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from incasso_sheets import ledger, output_plan
-from incasso_sheets.errors import CannotContinue
-from incasso_sheets.identity import identity_key
-from incasso_sheets.ledger import Ledger, PlannedFile
+from incasso_sheets.core.errors import CannotContinue
+from incasso_sheets.core.identity import identity_key
+from incasso_sheets.ledger import store as ledger
+from incasso_sheets.ledger.store import Ledger, PlannedFile
+from incasso_sheets.runtime import output_plan
 
 NOW = dt.datetime(2026, 11, 27, 10, 0)
 

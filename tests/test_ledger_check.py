@@ -15,9 +15,9 @@ from shared import NOW
 from test_crash import prepare
 from test_crash_matrix import CLEAR_NOW, COMMANDS, bank_files, incasso, ledger_rows
 
-from incasso_sheets import status
-from incasso_sheets.ledger import Ledger
-from incasso_sheets.ledger_check import check_ledger
+from incasso_sheets.ledger import status
+from incasso_sheets.ledger.check import check_ledger
+from incasso_sheets.ledger.store import Ledger
 
 
 @pytest.fixture(scope="module")

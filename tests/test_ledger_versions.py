@@ -15,10 +15,10 @@ from shared import NOW
 from test_crash import prepare
 from test_crash_matrix import CLEAR_NOW, COMMANDS, UPDATES, bank_files, incasso, ledger_rows
 
-from incasso_sheets import ledger
-from incasso_sheets.errors import CannotContinue
-from incasso_sheets.identity import identity_key
-from incasso_sheets.ledger import Ledger
+from incasso_sheets.core.errors import CannotContinue
+from incasso_sheets.core.identity import identity_key
+from incasso_sheets.ledger import store as ledger
+from incasso_sheets.ledger.store import Ledger
 
 PAIN008 = "out/INCS-20261127-0001.pain008.xml"
 EVERY_COMMAND = {

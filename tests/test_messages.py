@@ -13,10 +13,13 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from incasso_sheets import clear_run, collect_run, messages, render, update_run
+from incasso_sheets.clearing import run as clear_run
 from incasso_sheets.cli import main
-from incasso_sheets.issues import issue
+from incasso_sheets.collect import run as collect_run
+from incasso_sheets.core.issues import issue
 from incasso_sheets.sheets import report
+from incasso_sheets.text import messages, render
+from incasso_sheets.update import run as update_run
 
 PACKAGE = Path(__file__).resolve().parent.parent / "incasso_sheets"
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"

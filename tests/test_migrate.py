@@ -17,10 +17,11 @@ from textwrap import dedent
 import polars as pl
 import pytest
 
-from incasso_sheets import api, ledger
-from incasso_sheets.collect_run import CollectRequest
-from incasso_sheets.errors import CannotContinue
+from incasso_sheets import api
+from incasso_sheets.collect.run import CollectRequest
+from incasso_sheets.core.errors import CannotContinue
 from incasso_sheets.formats import xsd
+from incasso_sheets.ledger import store as ledger
 from incasso_sheets.sheets.columns import DEBTOR_COLUMNS, map_headers
 
 NOW = dt.datetime(2026, 11, 27, 10, 0)  # Friday before the cut-off: earliest date 2026-12-01
@@ -434,7 +435,7 @@ def test_inconsistencies_are_reported_by_the_import_and_the_first_collect(folder
 
 
 def test_a_return_of_an_imported_collection_is_booked_without_a_batch(folder):
-    from incasso_sheets.clear_run import ClearRequest
+    from incasso_sheets.clearing.run import ClearRequest
 
     folder.write("historie.csv", """
         Factuurnummer;Debiteurnummer;Machtigingskenmerk;Bedrag;Incassodatum

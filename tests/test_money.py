@@ -9,8 +9,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from incasso_sheets import money
-from incasso_sheets.money import (
+from incasso_sheets.core import money
+from incasso_sheets.core.money import (
     AMBIGUOUS,
     INVALID,
     MAX_CENTS,

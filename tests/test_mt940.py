@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from test_clear import ACCOUNTS, B2B, CORE, Batch, Books
 
 from incasso_sheets.cli import main
-from incasso_sheets.errors import CannotContinue
+from incasso_sheets.core.errors import CannotContinue
 from incasso_sheets.formats import bankfile, mt940
 from incasso_sheets.formats.accounts import account_matches
 from incasso_sheets.sepa import reasons
@@ -205,7 +205,7 @@ def test_other_files_are_not_mt940(tmp_path, text):
 
 
 def test_a_folder_of_statements_includes_mt940_files_by_content(tmp_path):
-    from incasso_sheets.clear_run import expand
+    from incasso_sheets.clearing.run import expand
 
     shutil.copy(FIXTURES / "ing.940", tmp_path / "ing.940")
     shutil.copy(FIXTURES / "rabobank.swi", tmp_path / "mutaties.txt")

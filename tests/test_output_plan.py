@@ -26,10 +26,10 @@ from shared import ENV, NOW, SETTINGS
 from test_crash import DEBTORS, INVOICES
 from test_crash_matrix import environment
 
-from incasso_sheets import output_plan
 from incasso_sheets.cli import main
-from incasso_sheets.errors import CannotContinue
-from incasso_sheets.output_plan import LOCK_NAME, RECORD_NAME, TEMP_PREFIX, OutputPlan
+from incasso_sheets.core.errors import CannotContinue
+from incasso_sheets.runtime import output_plan
+from incasso_sheets.runtime.output_plan import LOCK_NAME, RECORD_NAME, TEMP_PREFIX, OutputPlan
 
 FINAL_NAMES = [f"INCS-20261127-000{n}.{kind}" for n in (1, 2)
                for kind in ("pain008.xml", "journal.csv", "prenotification.csv", "summary.xlsx")]
@@ -584,7 +584,7 @@ def test_a_killed_workbook_write_leaves_its_scratch_for_the_next_sweep(tmp_path)
         import os, sys
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         from openpyxl.worksheet import _writer
-        from incasso_sheets import output_plan
+        from incasso_sheets.runtime import output_plan
         from incasso_sheets.formats import workbook
         _writer.WorksheetWriter.cleanup = lambda self: os._exit(137)
         wb = workbook.new_workbook()
@@ -610,7 +610,7 @@ import os, sys
 from openpyxl.worksheet import _writer
 _writer.WorksheetWriter.cleanup = lambda self: os._exit(137)  # killed inside the workbook's write
 from pathlib import Path
-from incasso_sheets import init_run
+from incasso_sheets.init import run as init_run
 from incasso_sheets.cli import main
 folder = Path(sys.argv[2])
 if sys.argv[1] == "template":

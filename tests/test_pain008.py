@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from incasso_sheets.core.model import TRANSACTION_SCHEMA, Block, Message
+from incasso_sheets.core.settings import Creditor
 from incasso_sheets.formats import pain008
 from incasso_sheets.formats.pain008 import NAMESPACES, write_pain008
 from incasso_sheets.formats.xsd import validate_file
-from incasso_sheets.model import TRANSACTION_SCHEMA, Block, Message
-from incasso_sheets.settings import Creditor
 
 VERSIONS = ("pain.008.001.02", "pain.008.001.08")
 CREDITOR = Creditor("Voorbeeld BV", "NL91ABNA0417164300", "ABNANL2A", "NL69ZZZ123456780000")

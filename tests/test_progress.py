@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from incasso_sheets import cli, progress
+from incasso_sheets import cli
+from incasso_sheets.runtime import progress
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 ENV = {"INCASSO_NOW": "2026-11-27T10:00:00", "LANG": "en_GB.UTF-8", "LC_ALL": None,

@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from incasso_sheets.errors import CannotContinue
+from incasso_sheets.core.errors import CannotContinue
 from incasso_sheets.sheets.read import ROW, CsvDialect, excel_number_text, read_sheet, sniff_csv
 
 

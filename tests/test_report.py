@@ -15,8 +15,8 @@ from openpyxl.styles import Font
 
 from incasso_sheets import api
 from incasso_sheets.cli import main
-from incasso_sheets.errors import CannotContinue
-from incasso_sheets.issues import issue
+from incasso_sheets.core.errors import CannotContinue
+from incasso_sheets.core.issues import issue
 from incasso_sheets.sheets.report import (
     ERROR_COLOR,
     ISSUE_COLUMNS,

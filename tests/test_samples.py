@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from incasso_sheets.cli import main
-from incasso_sheets.settings import load_settings
+from incasso_sheets.core.settings import load_settings
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 

@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from incasso_sheets.errors import CannotContinue
-from incasso_sheets.settings import (
+from incasso_sheets.core.errors import CannotContinue
+from incasso_sheets.core.settings import (
     Accounts,
     Collection,
     Journal,

@@ -20,8 +20,8 @@ from test_clear import (
 )
 
 from incasso_sheets.cli import main
-from incasso_sheets.ledger import Ledger
-from incasso_sheets.status import batch_balances, batch_statuses
+from incasso_sheets.ledger.status import batch_balances, batch_statuses
+from incasso_sheets.ledger.store import Ledger
 
 ENV = {"INCASSO_NOW": "2026-12-02T20:00:00", "INCASSO_FAULT": None, "LANG": "en_GB.UTF-8",
        "LC_ALL": None, "LC_MESSAGES": None}

@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from incasso_sheets import settings
 from incasso_sheets.cli import main
+from incasso_sheets.core import settings
 from incasso_sheets.sheets import template
 from incasso_sheets.sheets.columns import DEBTOR_COLUMNS, INVOICE_COLUMNS
 

@@ -9,7 +9,7 @@ import pytest
 
 from incasso_sheets.collect.select import HISTORY_MANDATES
 from incasso_sheets.sheets.read import read_sheet
-from incasso_sheets.update import merge_updates
+from incasso_sheets.update.merge import merge_updates
 
 TODAY = dt.date(2026, 11, 27)
 

@@ -21,7 +21,7 @@ from shared import ENV
 
 from incasso_sheets.cli import main
 from incasso_sheets.sheets.read import read_sheet
-from incasso_sheets.update import CLEARS, merge_updates
+from incasso_sheets.update.merge import CLEARS, merge_updates
 
 DEBTORS = """\
     Debiteurnummer;Naam;IBAN;Automatische incasso;Machtigingskenmerk;Datum machtiging;E-mail

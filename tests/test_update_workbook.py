@@ -24,8 +24,9 @@ from openpyxl.styles import PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from incasso_sheets import api, faults
+from incasso_sheets import api
 from incasso_sheets.cli import main
+from incasso_sheets.runtime import faults
 from incasso_sheets.sheets.report import write_report
 
 ENV = {"INCASSO_NOW": "2026-11-27T09:00", "LANG": "en_GB.UTF-8", "LC_ALL": "", "LC_MESSAGES": "",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from incasso_sheets.errors import CannotContinue
+from incasso_sheets.core.errors import CannotContinue
 from incasso_sheets.formats import xmlsafe
 from incasso_sheets.formats.bankfile import identify, kind_of_namespace
 from incasso_sheets.formats.camt import iter_entries

@@ -8,11 +8,11 @@ import io
 import polars as pl
 import pytest
 
+from incasso_sheets.core.model import TRANSACTION_SCHEMA, Block, Message
+from incasso_sheets.core.settings import Creditor
 from incasso_sheets.formats import xsd
 from incasso_sheets.formats.pain008 import write_pain008
 from incasso_sheets.formats.xsd import schema_for, validate_file
-from incasso_sheets.model import TRANSACTION_SCHEMA, Block, Message
-from incasso_sheets.settings import Creditor
 
 
 def pain008(version: str = "pain.008.001.08", count: int = 3) -> bytes:

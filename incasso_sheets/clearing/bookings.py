@@ -12,10 +12,10 @@ from collections.abc import Iterator
 
 import polars as pl
 
-from incasso_sheets import bookings
 from incasso_sheets.clearing.match import Event, TxState
-from incasso_sheets.model import JOURNAL_SCHEMA
-from incasso_sheets.settings import Accounts
+from incasso_sheets.core import bookings
+from incasso_sheets.core.model import JOURNAL_SCHEMA
+from incasso_sheets.core.settings import Accounts
 
 _ITEM_SCHEMA = {"entry": pl.Utf8, "amount_cents": pl.Int64, "subject": pl.Utf8, "date": pl.Date,
                 "debtor_id": pl.Utf8, "invoice_number": pl.Utf8, "batch": pl.Utf8,

@@ -20,8 +20,8 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from incasso_sheets.core.model import TransactionStatus
 from incasso_sheets.formats.pain002 import rejections
-from incasso_sheets.model import TransactionStatus
 from incasso_sheets.sepa import reasons
 from incasso_sheets.sepa.calendar import TargetCalendar
 

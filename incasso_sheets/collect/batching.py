@@ -13,8 +13,8 @@ import datetime as dt
 
 import polars as pl
 
-from incasso_sheets.model import TRANSACTION_SCHEMA, Block, Message
-from incasso_sheets.settings import Creditor
+from incasso_sheets.core.model import TRANSACTION_SCHEMA, Block, Message
+from incasso_sheets.core.settings import Creditor
 
 SEQUENCE_ORDER = {"FRST": 0, "RCUR": 1, "OOFF": 2, "FNAL": 3}
 SCHEME_ORDER = ("CORE", "B2B")

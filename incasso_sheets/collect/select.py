@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from incasso_sheets.collect.remittance import remittance_columns
-from incasso_sheets.identity import identity_key_expr
-from incasso_sheets.model import MandateStatus, TransactionStatus
+from incasso_sheets.core.identity import identity_key_expr
+from incasso_sheets.core.model import MandateStatus, TransactionStatus
 from incasso_sheets.sepa import reasons, sequence
 from incasso_sheets.sepa.calendar import TargetCalendar
 from incasso_sheets.sepa.identifiers import outside_eea

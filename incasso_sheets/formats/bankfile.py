@@ -22,7 +22,7 @@ import os
 import re
 from typing import NoReturn
 
-from incasso_sheets.errors import CannotContinue
+from incasso_sheets.core.errors import CannotContinue
 from incasso_sheets.formats.xmlsafe import iterparse_safe, sniff_namespace
 
 CAMT052 = "camt.052"

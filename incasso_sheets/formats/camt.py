@@ -43,9 +43,9 @@ from dataclasses import dataclass, replace
 
 from lxml import etree
 
+from incasso_sheets.core.money import AmountError, xml_amount_to_cents
 from incasso_sheets.formats.bankfile import CAMT052, CAMT053, CAMT054, expect_kind
 from incasso_sheets.formats.xmlsafe import iterparse_safe, release
-from incasso_sheets.money import AmountError, xml_amount_to_cents
 
 # Problem codes on Entry/TxDetail.problems (the value concerned is set to None).
 AMOUNT_NOT_CENTS = "amount-not-cents"

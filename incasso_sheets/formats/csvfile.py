@@ -16,8 +16,8 @@ from typing import BinaryIO
 
 import polars as pl
 
+from incasso_sheets.core.money import cents_text_expr
 from incasso_sheets.formats.safe_text import formula_safe_expr
-from incasso_sheets.money import cents_text_expr
 
 DIALECTS = {
     "nl": {"separator": ";", "bom": True, "newline": "\r\n", "date": "%d-%m-%Y", "decimal": ","},

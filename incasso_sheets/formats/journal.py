@@ -23,8 +23,8 @@ from typing import BinaryIO
 
 import polars as pl
 
+from incasso_sheets.core.model import JOURNAL_SCHEMA
 from incasso_sheets.formats import check_schema, csvfile
-from incasso_sheets.model import JOURNAL_SCHEMA
 
 HEADER = ("Dagboek", "Boekstuk", "Datum", "Rekening", "Omschrijving", "Debet", "Credit",
           "Relatie", "Factuur", "Batch", "Machtiging", "EndToEndId")

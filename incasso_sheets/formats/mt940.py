@@ -39,7 +39,8 @@ import mt940
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
-from incasso_sheets.errors import CannotContinue
+from incasso_sheets.core.errors import CannotContinue
+from incasso_sheets.core.money import AmountError, decimal_to_cents, format_cents
 from incasso_sheets.formats.camt import (
     AMOUNT_INVALID,
     AMOUNT_NOT_CENTS,
@@ -50,7 +51,6 @@ from incasso_sheets.formats.camt import (
     TxDetail,
     references_from_text,
 )
-from incasso_sheets.money import AmountError, decimal_to_cents, format_cents
 
 # The package logs a line it cannot match at ERROR level; the CannotContinue raised here
 # says it once, in the user's language.

@@ -30,9 +30,9 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from incasso_sheets.core.money import AmountError, xml_amount_to_cents
 from incasso_sheets.formats.bankfile import PAIN002, expect_kind
 from incasso_sheets.formats.xmlsafe import iterparse_safe, release
-from incasso_sheets.money import AmountError, xml_amount_to_cents
 
 REJECTED = "RJCT"
 

@@ -35,9 +35,9 @@ from typing import BinaryIO
 
 import polars as pl
 
+from incasso_sheets.core.model import TRANSACTION_SCHEMA, Block, Message
+from incasso_sheets.core.money import cents_text_expr, format_cents
 from incasso_sheets.formats import check_schema, write_column
-from incasso_sheets.model import TRANSACTION_SCHEMA, Block, Message
-from incasso_sheets.money import cents_text_expr, format_cents
 from incasso_sheets.sepa.identifiers import SEPA_NON_EEA
 
 NAMESPACES = {

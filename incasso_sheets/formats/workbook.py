@@ -33,7 +33,7 @@ from openpyxl.worksheet import _writer as worksheet_writer
 from openpyxl.writer.excel import ExcelWriter
 
 from incasso_sheets.formats.safe_text import worksheet_text
-from incasso_sheets.output_plan import scratch_target
+from incasso_sheets.runtime.output_plan import scratch_target
 
 FIXED_STAMP = dt.datetime(2026, 1, 1)
 _system_scratch = worksheet_writer.create_temporary_file

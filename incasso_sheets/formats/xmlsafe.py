@@ -22,8 +22,8 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from incasso_sheets.errors import CannotContinue
-from incasso_sheets.input_files import require_regular_file
+from incasso_sheets.core.errors import CannotContinue
+from incasso_sheets.runtime.input_files import require_regular_file
 
 PROLOG_LIMIT = 1 << 20  # a real prolog is a few hundred bytes; more is refused
 _CHUNK = 1 << 16

@@ -14,7 +14,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from incasso_sheets.issues import WARNING, Issue, issue
+from incasso_sheets.core.issues import WARNING, Issue, issue
 
 
 @dataclass(frozen=True)

@@ -55,10 +55,10 @@ from pathlib import Path
 
 import polars as pl
 
-from incasso_sheets.errors import CannotContinue
+from incasso_sheets.core.errors import CannotContinue
+from incasso_sheets.core.issues import WARNING, Issue, issue
 from incasso_sheets.formats.safe_text import formula_unquote_expr
-from incasso_sheets.input_files import require_regular_file
-from incasso_sheets.issues import WARNING, Issue, issue
+from incasso_sheets.runtime.input_files import require_regular_file
 from incasso_sheets.sheets.xlsx_rows import HeaderRow, find_header
 
 ROW = "_row"

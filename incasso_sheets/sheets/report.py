@@ -33,13 +33,14 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from incasso_sheets import messages, output_plan
-from incasso_sheets.errors import CannotContinue
+from incasso_sheets.core.errors import CannotContinue
+from incasso_sheets.core.issues import Issue
 from incasso_sheets.formats.safe_text import FORMULA_STARTS, fits_worksheet, worksheet_text
 from incasso_sheets.formats.workbook import FIXED_STAMP
 from incasso_sheets.formats.workbook import save as save_workbook
-from incasso_sheets.issues import Issue
+from incasso_sheets.runtime import output_plan
 from incasso_sheets.sheets.read import ROW, RawSheet
+from incasso_sheets.text import messages
 
 if TYPE_CHECKING:
     from incasso_sheets import api

@@ -11,9 +11,9 @@ import datetime as dt
 
 import polars as pl
 
-from incasso_sheets import money
-from incasso_sheets.identity import identity_key_expr
-from incasso_sheets.issues import WARNING
+from incasso_sheets.core import money
+from incasso_sheets.core.identity import identity_key_expr
+from incasso_sheets.core.issues import WARNING
 from incasso_sheets.sepa import identifiers, text
 from incasso_sheets.sheets import parse
 from incasso_sheets.sheets.read import ROW

@@ -30,11 +30,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.writer.excel import ExcelWriter
 
-from incasso_sheets import messages, output_plan
-from incasso_sheets.errors import CannotContinue
+from incasso_sheets.core.errors import CannotContinue
+from incasso_sheets.core.settings import FILENAME as SETTINGS_FILENAME
 from incasso_sheets.formats import workbook as _scratch  # noqa: F401  (puts openpyxl's scratch files beside the output)
-from incasso_sheets.settings import FILENAME as SETTINGS_FILENAME
+from incasso_sheets.runtime import output_plan
 from incasso_sheets.sheets.columns import DEBTOR_COLUMNS, INVOICE_COLUMNS, Column
+from incasso_sheets.text import messages
 
 DEBTORS_FILENAME = "debiteuren.xlsx"
 INVOICES_FILENAME = "facturen.xlsx"

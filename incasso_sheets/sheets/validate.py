@@ -15,7 +15,7 @@ import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.types import PolarsData
 
-from incasso_sheets.issues import ERROR, Issue
+from incasso_sheets.core.issues import ERROR, Issue
 from incasso_sheets.sheets.read import ROW
 
 

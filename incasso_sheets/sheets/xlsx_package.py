@@ -13,7 +13,7 @@ from pathlib import Path
 from lxml import etree
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 
-from incasso_sheets.errors import CannotContinue
+from incasso_sheets.core.errors import CannotContinue
 from incasso_sheets.formats.xmlsafe import parser as safe_parser
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

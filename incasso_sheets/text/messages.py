@@ -10,7 +10,7 @@ Both languages are required and must differ, except the pairs in IDENTICAL
 
 from __future__ import annotations
 
-from incasso_sheets.help_texts import HELP
+from incasso_sheets.text.help_texts import HELP
 
 LANGUAGES = ("en", "nl")
 

@@ -21,10 +21,12 @@ from pathlib import Path
 
 import click
 
-from incasso_sheets import __version__, api, messages, progress, render
-from incasso_sheets.errors import CannotContinue
-from incasso_sheets.settings import BANK_CUTOFFS, read_language
-from incasso_sheets.settings import FILENAME as SETTINGS_FILENAME
+from incasso_sheets import __version__, api
+from incasso_sheets.core.errors import CannotContinue
+from incasso_sheets.core.settings import BANK_CUTOFFS, read_language
+from incasso_sheets.core.settings import FILENAME as SETTINGS_FILENAME
+from incasso_sheets.runtime import progress
+from incasso_sheets.text import messages, render
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_CANNOT = 0, 1, 2, 3
 
@@ -300,7 +302,7 @@ def _init_checks(lang: str) -> dict:
     """Per creditor field, a function from the typed text to the normalised value that
     raises BadParameter with the reason when it is not valid: click then asks again (a
     prompt) or stops with exit code 2 (an option)."""
-    from incasso_sheets import init_run
+    from incasso_sheets.init import run as init_run
 
     def validator(field: str):
         def validate(value: str | None) -> str | None:
@@ -326,7 +328,7 @@ def _init_checks(lang: str) -> dict:
 def init(ctx, folder, name, iban, creditor_id, bic, bank, force):
     """Start a new administration: incasso.toml with the creditor's details, blank
     workbooks and an empty ledger; ask for what is not given when run in a terminal."""
-    from incasso_sheets import init_run
+    from incasso_sheets.init import run as init_run
 
     lang = ctx.obj["lang"]
     init_run.refuse_existing(folder, force)  # before asking anything
@@ -391,7 +393,7 @@ def _date(ctx, param, value):
 def collect(ctx, debtors, invoices, outdir, config, collection_date, until, scheme, version,
             journal_format, skip_invalid, dry_run, no_xsd, sheet):
     """Write the pain.008 collection file and the suspense-account journal."""
-    from incasso_sheets.collect_run import CollectRequest
+    from incasso_sheets.collect.run import CollectRequest
 
     lang = ctx.obj["lang"]
     request = CollectRequest(
@@ -402,7 +404,7 @@ def collect(ctx, debtors, invoices, outdir, config, collection_date, until, sche
         reporter=reporter(ctx))
     result = api.collect(request)
     if result.migration is not None:
-        from incasso_sheets.migrate_run import migration_lines
+        from incasso_sheets.migrate.run import migration_lines
         click.echo("\n".join([*migration_lines(result.migration, lang), ""]))
     click.echo(render.collect_text(result, lang))
     blocked = not result.report.valid and not skip_invalid
@@ -428,7 +430,7 @@ def debtors_group():
 def debtors_update(ctx, debtors, updates, output, config, add_new, dry_run, log_path, sheet,
                    updates_sheet):
     """Merge UPDATES into the DEBTORS sheet; every change listed, nothing half written."""
-    from incasso_sheets.update_run import render_text
+    from incasso_sheets.update.run import render_text
 
     lang = ctx.obj["lang"]
     result = api.update_debtors(debtors, updates, output, now().date(), config=config,
@@ -449,7 +451,7 @@ def debtors_update(ctx, debtors, updates, output, config, add_new, dry_run, log_
 @click.pass_context
 def clear(ctx, files, outdir, config, accept_probable, journal_format, dry_run, fmt):
     """Book the bank's payouts, rejects and returns; clear the suspense account."""
-    from incasso_sheets.clear_run import ClearRequest
+    from incasso_sheets.clearing.run import ClearRequest
 
     lang = ctx.obj["lang"]
     result = api.clear(ClearRequest(files=tuple(files), outdir=outdir, now=now(), config=config,
@@ -524,7 +526,7 @@ def ledger_export(ctx, folder, config):
 @click.pass_context
 def ledger_import(ctx, file, config, debtors, invoices, sheet, dry_run):
     """Take over the collections an earlier system made, once."""
-    from incasso_sheets.migrate_run import render_text
+    from incasso_sheets.migrate.run import render_text
 
     lang = ctx.obj["lang"]
     result = api.ledger_import(file, now(), config=config, debtors=debtors, invoices=invoices,
@@ -532,6 +534,3 @@ def ledger_import(ctx, file, config, debtors, invoices, sheet, dry_run):
     click.echo(render_text(result, lang))
     ctx.exit(EXIT_OK if result.report.valid else EXIT_INVALID)
 
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

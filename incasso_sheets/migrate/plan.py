@@ -25,10 +25,10 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 
-from incasso_sheets import money
-from incasso_sheets.identity import identity_key_expr
-from incasso_sheets.issues import ERROR, WARNING, Issue
-from incasso_sheets.model import TransactionStatus
+from incasso_sheets.core import money
+from incasso_sheets.core.identity import identity_key_expr
+from incasso_sheets.core.issues import ERROR, WARNING, Issue
+from incasso_sheets.core.model import TransactionStatus
 from incasso_sheets.sepa import identifiers
 from incasso_sheets.sheets import parse
 from incasso_sheets.sheets.columns import DEBTOR_COLUMNS, INVOICE_COLUMNS, Column

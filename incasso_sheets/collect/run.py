@@ -19,7 +19,6 @@ from typing import BinaryIO
 
 import polars as pl
 
-from incasso_sheets import bookings, faults, ledger, migrate_run, output_plan
 from incasso_sheets.collect import batching, remittance
 from incasso_sheets.collect.select import (
     History,
@@ -28,16 +27,20 @@ from incasso_sheets.collect.select import (
     mandates_of_others,
     select_collections,
 )
-from incasso_sheets.errors import CannotContinue
+from incasso_sheets.core import bookings
+from incasso_sheets.core.errors import CannotContinue
+from incasso_sheets.core.issues import ERROR, WARNING, Issue, Report, issue
+from incasso_sheets.core.model import Message
+from incasso_sheets.core.settings import Settings, find_settings, load_settings
 from incasso_sheets.formats import csvfile, journal, workbook
-from incasso_sheets.issues import ERROR, WARNING, Issue, Report, issue
-from incasso_sheets.messages import headers
-from incasso_sheets.messages import text as messages_text
-from incasso_sheets.model import Message
-from incasso_sheets.progress import SILENT, Reporter
+from incasso_sheets.ledger import store as ledger
+from incasso_sheets.migrate import run as migrate_run
+from incasso_sheets.runtime import faults, output_plan
+from incasso_sheets.runtime.progress import SILENT, Reporter
 from incasso_sheets.sepa.calendar import TargetCalendar
-from incasso_sheets.settings import Settings, find_settings, load_settings
 from incasso_sheets.sheets.read import ROW
+from incasso_sheets.text.messages import headers
+from incasso_sheets.text.messages import text as messages_text
 
 # Why an invoice was left out. `None`: already reported by `check` (currency, amount).
 SKIP_SEVERITY = {

@@ -15,7 +15,7 @@ from enum import StrEnum
 
 import polars as pl
 
-from incasso_sheets.settings import Creditor
+from incasso_sheets.core.settings import Creditor
 
 TRANSACTION_SCHEMA: dict[str, pl.DataType] = {
     "end_to_end_id": pl.Utf8,        # PmtId/EndToEndId, <= 35, SEPA id characters

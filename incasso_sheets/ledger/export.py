@@ -19,11 +19,11 @@ from pathlib import Path
 
 import polars as pl
 
-from incasso_sheets import faults, output_plan
-from incasso_sheets.durable import fsync_dirs
-from incasso_sheets.errors import CannotContinue
+from incasso_sheets.core.errors import CannotContinue
 from incasso_sheets.formats.csvfile import write_csv
-from incasso_sheets.ledger import Ledger
+from incasso_sheets.ledger.store import Ledger
+from incasso_sheets.runtime import faults, output_plan
+from incasso_sheets.runtime.durable import fsync_dirs
 
 
 def read_tables(led: Ledger) -> dict[str, pl.DataFrame]:

@@ -14,12 +14,13 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from incasso_sheets import ledger, messages
-from incasso_sheets.errors import CannotContinue
+from incasso_sheets.core.errors import CannotContinue
+from incasso_sheets.core.settings import FILENAME as SETTINGS_FILENAME
+from incasso_sheets.core.settings import parse_settings
+from incasso_sheets.ledger import store as ledger
 from incasso_sheets.sepa import identifiers, text
-from incasso_sheets.settings import FILENAME as SETTINGS_FILENAME
-from incasso_sheets.settings import parse_settings
 from incasso_sheets.sheets import template
+from incasso_sheets.text import messages
 
 FIELDS = ("name", "iban", "creditor_id", "bic")
 REQUIRED = ("name", "iban", "creditor_id")

@@ -31,12 +31,13 @@ from typing import BinaryIO
 
 import polars as pl
 
-from incasso_sheets import faults, ledger, messages, output_plan, update
-from incasso_sheets.errors import CannotContinue
-from incasso_sheets.issues import Issue, Report
-from incasso_sheets.progress import SILENT, Reporter
-from incasso_sheets.settings import FILENAME as SETTINGS_FILENAME
-from incasso_sheets.settings import Settings, find_settings, load_settings
+from incasso_sheets.core.errors import CannotContinue
+from incasso_sheets.core.issues import Issue, Report
+from incasso_sheets.core.settings import FILENAME as SETTINGS_FILENAME
+from incasso_sheets.core.settings import Settings, find_settings, load_settings
+from incasso_sheets.ledger import store as ledger
+from incasso_sheets.runtime import faults, output_plan
+from incasso_sheets.runtime.progress import SILENT, Reporter
 from incasso_sheets.sheets import parse
 from incasso_sheets.sheets.read import (
     CSV_SUFFIXES,
@@ -46,7 +47,9 @@ from incasso_sheets.sheets.read import (
     read_sheet,
     sniff_csv,
 )
-from incasso_sheets.update import DATE_COLUMNS, UPDATE_SHEETS, UpdateResult, merge_updates
+from incasso_sheets.text import messages
+from incasso_sheets.update import merge as update
+from incasso_sheets.update.merge import DATE_COLUMNS, UPDATE_SHEETS, UpdateResult, merge_updates
 
 LOG_HEADERS = ["Debiteurnummer", "Kolom", "Oud", "Nieuw", "Opmerking", "Waarschuwingen",
                "Regel in wijzigingen"]  # the CSV's, fixed
@@ -221,7 +224,7 @@ def _settings(config: Path | None) -> Settings | None:
         return None
     settings, problems = load_settings(find_settings(config))
     if settings is None:
-        from incasso_sheets.collect_run import SettingsProblems
+        from incasso_sheets.collect.run import SettingsProblems
 
         raise SettingsProblems(problems)
     return settings
@@ -238,7 +241,7 @@ def _mandate_history(settings: Settings | None) -> pl.DataFrame | None:
 
 def _originals_not_kept(originals: pl.DataFrame, changes: pl.DataFrame, updates: RawSheet) -> list:
     """Warnings at the update's IBAN or mandate cells whose original values nothing keeps."""
-    from incasso_sheets.issues import WARNING, issue
+    from incasso_sheets.core.issues import WARNING, issue
 
     last = dict(originals.select("debtor_id", pl.col("last_collection_date").dt.strftime("%d-%m-%Y")).iter_rows())
     cells = changes.filter(pl.col("column").is_in(["iban", "mandate_id"])
@@ -272,7 +275,7 @@ def _write_sheet(debtors: RawSheet, merged: UpdateResult, out: BinaryIO) -> None
 
 
 def _write_xlsx(debtors: RawSheet, merged: UpdateResult, out: BinaryIO) -> None:
-    from incasso_sheets.sheets.xlsx_update import Edit, Layout, write_updated_copy
+    from incasso_sheets.sheets.patch import Edit, Layout, write_updated_copy
 
     c = pl.col
     cells = merged.changes.select(
@@ -476,7 +479,7 @@ def write_log(path: Path, changes: pl.DataFrame, lang: str, issues: Sequence[Iss
 
 def render_text(result: UpdateRunResult, lang: str = "en") -> str:
     """Issues, then the changes (the first SHOWN_CHANGES), then what was written."""
-    from incasso_sheets.render import issue_line
+    from incasso_sheets.text.render import issue_line
 
     report = result.report
     lines = [issue_line(i, lang) for i in report.sorted()]

@@ -26,17 +26,19 @@ from pathlib import Path
 import polars as pl
 from lxml import etree
 
-from incasso_sheets import ledger, messages, migrate
-from incasso_sheets.errors import CannotContinue
+from incasso_sheets.core.errors import CannotContinue
+from incasso_sheets.core.identity import identity_key_expr
+from incasso_sheets.core.issues import WARNING, Issue, Report, issue
+from incasso_sheets.core.money import format_cents
 from incasso_sheets.formats.xmlsafe import iterparse_safe, release, sniff_namespace
-from incasso_sheets.identity import identity_key_expr
-from incasso_sheets.input_files import regular_file_problem
-from incasso_sheets.issues import WARNING, Issue, Report, issue
-from incasso_sheets.money import format_cents
+from incasso_sheets.ledger import store as ledger
+from incasso_sheets.migrate import plan as migrate
+from incasso_sheets.runtime.input_files import regular_file_problem
 from incasso_sheets.sepa import text
 from incasso_sheets.sheets import columns, schemas
 from incasso_sheets.sheets.read import ROW, read_sheet
 from incasso_sheets.sheets.validate import Where, run_rules
+from incasso_sheets.text import messages
 
 COMMAND = "ledger import"
 PAIN008 = re.compile(r"pain[.:]008[.:]\d{3}[.:]\d{2}", re.IGNORECASE)
@@ -182,7 +184,7 @@ def _text(elem: etree._Element, path: str) -> str | None:
 # --- importing -----------------------------------------------------------------------------
 
 def run_import(req: ImportRequest) -> ImportResult:
-    from incasso_sheets.collect_run import settings_or_stop
+    from incasso_sheets.collect.run import settings_or_stop
 
     settings = settings_or_stop(req.config)
     today = req.now.date()
@@ -347,7 +349,7 @@ def migration_lines(migration: Migration | None, lang: str = "en") -> list[str]:
 
 def render_text(result: ImportResult, lang: str = "en") -> str:
     """What `incasso ledger import` prints: issues, then what was (or would be) imported."""
-    from incasso_sheets.render import issue_line
+    from incasso_sheets.text.render import issue_line
 
     lines = [issue_line(i, lang) for i in result.report.sorted()]
     if lines:

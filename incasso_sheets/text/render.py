@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-from incasso_sheets import messages
-from incasso_sheets.issues import Issue, Report
+from incasso_sheets.core.issues import Issue, Report
+from incasso_sheets.text import messages
 
 
 def issue_line(i: Issue, lang: str = "en") -> str:
@@ -61,7 +61,7 @@ AGGREGATED = {"invoice-already-collected", "debtor-direct-debit-off", "scheme-no
 
 def collect_text(result, lang: str = "en") -> str:
     """Issues (routine skips summarised per code), then the blocks and the files written."""
-    from incasso_sheets.money import format_cents
+    from incasso_sheets.core.money import format_cents
 
     lines: list[str] = [messages.text("run-recovered", lang, path=p) for p in result.recovered]
     shown: dict[str, int] = {}
@@ -107,7 +107,7 @@ def collect_text(result, lang: str = "en") -> str:
 
 
 def clear_text(result, lang: str = "en") -> str:
-    from incasso_sheets.money import format_cents
+    from incasso_sheets.core.money import format_cents
 
     decimal = "," if lang == "nl" else "."
     o = result.outcome
@@ -170,7 +170,7 @@ def clear_json(result, lang: str = "en") -> str:
 
 
 def status_text(statuses, lang: str = "en", show_all: bool = False) -> str:
-    from incasso_sheets.money import format_cents
+    from incasso_sheets.core.money import format_cents
 
     decimal = "," if lang == "nl" else "."
     if not statuses:

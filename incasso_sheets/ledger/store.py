@@ -38,12 +38,12 @@ from pathlib import Path
 
 import polars as pl
 
-from incasso_sheets import output_plan
-from incasso_sheets.durable import fsync_dirs
-from incasso_sheets.errors import CannotContinue
-from incasso_sheets.identity import identity_key, identity_key_expr
-from incasso_sheets.model import TransactionStatus
-from incasso_sheets.output_plan import PlannedFile
+from incasso_sheets.core.errors import CannotContinue
+from incasso_sheets.core.identity import identity_key, identity_key_expr
+from incasso_sheets.core.model import TransactionStatus
+from incasso_sheets.runtime import output_plan
+from incasso_sheets.runtime.durable import fsync_dirs
+from incasso_sheets.runtime.output_plan import PlannedFile
 
 FILENAME = "incasso.db"
 SCHEMA_VERSION = 3
@@ -428,7 +428,7 @@ class Ledger:
         they belong to the run: a failure while renaming leaves them for `recover`, which
         the next run does (deleting them would lose files the ledger says were written).
         """
-        from incasso_sheets import faults
+        from incasso_sheets.runtime import faults
 
         try:
             with self.transaction() as conn:

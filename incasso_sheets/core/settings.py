@@ -13,9 +13,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from incasso_sheets.errors import CannotContinue
-from incasso_sheets.input_files import regular_file_problem, require_regular_file
-from incasso_sheets.issues import Issue, issue
+from incasso_sheets.core.errors import CannotContinue
+from incasso_sheets.core.issues import Issue, issue
+from incasso_sheets.runtime.input_files import regular_file_problem, require_regular_file
 from incasso_sheets.sepa import identifiers, text
 from incasso_sheets.sheets.read import Limits
 

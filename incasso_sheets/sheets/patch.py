@@ -44,7 +44,7 @@ from typing import BinaryIO
 
 from openpyxl.utils import get_column_letter
 
-from incasso_sheets.errors import CannotContinue
+from incasso_sheets.core.errors import CannotContinue
 from incasso_sheets.sheets import xlsx_keep as keep
 from incasso_sheets.sheets.read import excel_number_text
 from incasso_sheets.sheets.xlsx_package import (

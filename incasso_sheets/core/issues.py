@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from incasso_sheets import messages
+from incasso_sheets.text import messages
 
 ERROR = "error"
 WARNING = "warning"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from incasso_sheets import messages
+from incasso_sheets.text import messages
 
 
 class CannotContinue(Exception):

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from incasso_sheets.ledger import Ledger
-from incasso_sheets.model import TransactionStatus
+from incasso_sheets.core.model import TransactionStatus
+from incasso_sheets.ledger.store import Ledger
 
 OVERDUE_DAYS = 0  # the payout is booked on the collection date itself
 

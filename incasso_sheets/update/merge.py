@@ -36,9 +36,9 @@ from dataclasses import dataclass, replace
 import polars as pl
 
 from incasso_sheets.api import check_debtors
-from incasso_sheets.identity import identity_key_expr
-from incasso_sheets.issues import ERROR, WARNING, Issue, issue
-from incasso_sheets.model import MandateStatus
+from incasso_sheets.core.identity import identity_key_expr
+from incasso_sheets.core.issues import ERROR, WARNING, Issue, issue
+from incasso_sheets.core.model import MandateStatus
 from incasso_sheets.sepa import identifiers, sequence
 from incasso_sheets.sheets import columns, parse, schemas
 from incasso_sheets.sheets.read import ROW, RawSheet

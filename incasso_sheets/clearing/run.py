@@ -21,17 +21,19 @@ from typing import BinaryIO
 
 import polars as pl
 
-from incasso_sheets import faults, ledger, messages, output_plan
 from incasso_sheets.clearing import match
 from incasso_sheets.clearing.bookings import clearing_line_chunks, clearing_lines
 from incasso_sheets.clearing.scope import Scope
-from incasso_sheets.collect_run import settings_or_stop
+from incasso_sheets.collect.run import settings_or_stop
+from incasso_sheets.core.model import MandateStatus, TransactionStatus
 from incasso_sheets.formats import bankfile, camt, csvfile, journal, mt940, pain002, workbook
-from incasso_sheets.input_files import require_regular_file
-from incasso_sheets.model import MandateStatus, TransactionStatus
-from incasso_sheets.progress import SILENT, Reporter
+from incasso_sheets.ledger import store as ledger
+from incasso_sheets.runtime import faults, output_plan
+from incasso_sheets.runtime.input_files import require_regular_file
+from incasso_sheets.runtime.progress import SILENT, Reporter
 from incasso_sheets.sepa import reasons
 from incasso_sheets.sepa.calendar import TargetCalendar
+from incasso_sheets.text import messages
 
 # A transaction's status after each kind of bank event.
 STATUS_AFTER = {"reject": TransactionStatus.REJECTED, "return": TransactionStatus.RETURNED,
@@ -405,7 +407,7 @@ def _balances(led, pids: set[str], settings, unbooked: pl.DataFrame | None = Non
     """Suspense balance of the touched batches: the ledger's, plus `unbooked` journal lines."""
     if led is None or not pids:
         return []
-    from incasso_sheets.status import batch_balances
+    from incasso_sheets.ledger.status import batch_balances
 
     extra: dict[str, int] = {}
     if unbooked is not None and unbooked.height:

@@ -52,9 +52,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from incasso_sheets import faults
-from incasso_sheets.durable import fsync_dirs
-from incasso_sheets.errors import CannotContinue
+from incasso_sheets.core.errors import CannotContinue
+from incasso_sheets.runtime import faults
+from incasso_sheets.runtime.durable import fsync_dirs
 
 TEMP_PREFIX = ".incasso-tmp-"
 LOCK_NAME = ".incasso-tmp-output.lock"  # hidden like the temporary files; gone after a clean run
@@ -371,7 +371,7 @@ def hold_folder(folder: Path, owner: str | Administration, wait_seconds: float |
     one of the folder's administrations. The descriptor is the lock: closing it releases it."""
     owner = as_administration(owner)
     if wait_seconds is None:
-        from incasso_sheets.ledger import lock_wait
+        from incasso_sheets.ledger.store import lock_wait
 
         wait_seconds = lock_wait()
     path = Path(folder) / LOCK_NAME

@@ -35,10 +35,10 @@ from pathlib import Path
 
 import polars as pl
 
-from incasso_sheets import bookings
-from incasso_sheets.issues import Issue, issue
-from incasso_sheets.ledger import Ledger
-from incasso_sheets.model import JOURNAL_SCHEMA, MandateStatus, TransactionStatus
+from incasso_sheets.core import bookings
+from incasso_sheets.core.issues import Issue, issue
+from incasso_sheets.core.model import JOURNAL_SCHEMA, MandateStatus, TransactionStatus
+from incasso_sheets.ledger.store import Ledger
 
 # Covered by the explicit checks below, with a better message than the bare foreign key.
 _EXPLAINED_KEYS = {("transactions", "blocks"), ("blocks", "messages")}
@@ -175,7 +175,7 @@ def journal_balanced(led: Ledger, suspense: str) -> list[Issue]:
 
 def suspense_balances(led: Ledger, suspense: str) -> list[Issue]:
     """`status.batch_balances` (SQL) against the same balance recomputed from the rows."""
-    from incasso_sheets.status import batch_balances
+    from incasso_sheets.ledger.status import batch_balances
 
     blocks = led.frame("SELECT payment_info_id AS batch, total_cents FROM blocks",
                        schema={"batch": pl.Utf8, "total_cents": pl.Int64})
@@ -235,7 +235,7 @@ def statuses_known(led: Ledger, suspense: str) -> list[Issue]:
 
 
 def _euros(cents: int | None) -> str:
-    from incasso_sheets.money import format_cents
+    from incasso_sheets.core.money import format_cents
 
     return format_cents(cents or 0)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import stat
 
-from incasso_sheets.errors import CannotContinue
+from incasso_sheets.core.errors import CannotContinue
 
 # What a path that is not a regular file is, as a catalogue word (messages: `word-` codes).
 _KINDS = (

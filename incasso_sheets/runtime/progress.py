@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol, TextIO
 
-from incasso_sheets import messages
+from incasso_sheets.text import messages
 
 
 class Reporter(Protocol):

@@ -17,9 +17,9 @@ import datetime as dt
 
 import polars as pl
 
-from incasso_sheets.model import JOURNAL_SCHEMA
-from incasso_sheets.money import format_cents
-from incasso_sheets.settings import Accounts
+from incasso_sheets.core.model import JOURNAL_SCHEMA
+from incasso_sheets.core.money import format_cents
+from incasso_sheets.core.settings import Accounts
 
 # event -> (debit account key, credit account key, description prefix en/nl)
 EVENTS = {

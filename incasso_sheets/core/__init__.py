@@ -1,0 +1,1 @@
+"""The domain: issues, errors, money, the model, bookings, settings, identity."""

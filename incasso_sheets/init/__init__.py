@@ -1,0 +1,1 @@
+"""`incasso init`: a new administration folder."""

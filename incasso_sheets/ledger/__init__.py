@@ -1,0 +1,1 @@
+"""The ledger (SQLite): its store and schema; the only place that speaks SQL."""

@@ -1,0 +1,1 @@
+"""`ledger import`: take over the history of another tool."""

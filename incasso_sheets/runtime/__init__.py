@@ -1,0 +1,1 @@
+"""Process concerns: durable writes, the output plan, faults, progress, input guards."""

@@ -1,0 +1,1 @@
+"""`debtors update`: merge a change file into the debtors sheet."""
